@@ -1,0 +1,93 @@
+"""Pure text rules of the genre, shared by the importer, models, search and views.
+
+Nothing here touches the database. The self-censoring code mapping lives here and only
+here: the importer restores text with it, search expands queries with it.
+"""
+import re
+import unicodedata
+
+# Self-censoring codes: a Latin letter (or pair) written in place of a word. Longest first,
+# so DK (党课) wins over D (党). Edit this table to teach the whole site a new code.
+CODE_MAP = {
+    "DK": "党课",
+    "D": "党",
+    "T": "主题",
+}
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RE = re.compile(f"[{_HAN}]")
+# A run of capitals bounded by non-letters is a code when it splits wholly into codes and
+# touches a Han character: D建, 以T教育, TD日 (主题党日), 讲DK564场次; never AED, BIM, APP.
+_CAPS_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Z]+(?![A-Za-z])")
+_CODES_LONGEST_FIRST = sorted(CODE_MAP, key=len, reverse=True)
+
+
+def _split_codes(run: str) -> list[str] | None:
+    """Split a run of capitals into codes, longest first; None when some letter is no code."""
+    parts, i = [], 0
+    while i < len(run):
+        for code in _CODES_LONGEST_FIRST:
+            if run.startswith(code, i):
+                parts.append(code)
+                i += len(code)
+                break
+        else:
+            return None
+    return parts
+
+
+def _touches_han(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return bool(_HAN_RE.match(before) or _HAN_RE.match(after))
+
+
+def restore_codes(text: str) -> str:
+    """Replace self-censoring codes next to Han characters with the words they stand for."""
+    if not text:
+        return text
+
+    def replace(match):
+        parts = _split_codes(match.group(0))
+        if parts is None or not _touches_han(text, match.start(), match.end()):
+            return match.group(0)
+        return "".join(CODE_MAP[part] for part in parts)
+
+    return _CAPS_RUN_RE.sub(replace, text)
+
+
+def fold_width(text: str) -> str:
+    """Fold full-width ASCII forms (ＡＰＰ, １２３, U+3000) to their half-width equivalents."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - 0xFEE0))
+        elif code == 0x3000:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_QUOTES = "\"'“”‘’「」『』《》〈〉【】"
+
+
+def normalise_tag_name(name: str) -> str:
+    """Canonical form of a tag name: width folded, quotes and outer whitespace removed.
+
+    “四点聚力”, "四点聚力" and ＂四点聚力＂ all become 四点聚力.
+    """
+    name = unicodedata.normalize("NFC", fold_width(name or ""))
+    name = "".join(ch for ch in name if ch not in _QUOTES)
+    return re.sub(r"\s+", " ", name).strip()
+
+
+# Anonymisation placeholders: runs of X (XX市, XX亿元) and runs of three or more identical
+# capital letters standing for a name (AAA公众号). Not codes: they are marked, never restored.
+PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z])(?:[XxＸｘ]{2,}|([A-Z])\1{2,})(?![A-Za-z])")
+
+
+def placeholder_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of anonymisation placeholders in text."""
+    return [m.span() for m in PLACEHOLDER_RE.finditer(text or "")]
