@@ -225,6 +225,12 @@ class ArticleQuerySet(models.QuerySet):
         """The articles of one compilation, in their order."""
         return self.filter(compilation=compilation).order_by("position")
 
+    def search(self, q):
+        """Articles matching a reader's query, annotated ``search_rank`` and best first."""
+        from .search import search_articles
+
+        return search_articles(self, q)
+
     def for_list(self):
         """What a list page needs and no more: no text columns, relations joined or prefetched."""
         return (

@@ -1,17 +1,30 @@
 from django.urls import path
 
-from . import views
+from .feeds import LatestArticlesFeed
+from .views import api, downloads, reader
 
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("compilations/", views.compilation_list, name="compilation_list"),
-    path("compilations/<int:pk>/", views.compilation_detail, name="compilation_detail"),
-    path("articles/", views.article_list, name="list"),
-    path("articles/<int:pk>/", views.article_detail, name="detail"),
-    path("agencies/<int:pk>/", views.agency_detail, name="agency"),
+    path("", reader.home, name="home"),
+    path("compilations/", reader.compilation_list, name="compilation_list"),
+    path("compilations/<int:pk>/", reader.compilation_detail, name="compilation_detail"),
+    path(
+        "compilations/<int:pk>/download.<str:fmt>",
+        downloads.compilation_download,
+        name="compilation_download",
+    ),
+    path("articles/", reader.article_list, name="list"),
+    path("articles/<int:pk>/", reader.article_detail, name="detail"),
+    path("articles/<int:pk>/download.<str:fmt>", downloads.article_download, name="download"),
+    path("search/", reader.search, name="search"),
+    path("api/search/", api.search, name="api_search"),
+    path("agencies/", reader.agency_index, name="agency_index"),
+    path("agencies/<int:pk>/", reader.agency_detail, name="agency"),
     # Tag slugs are Chinese; <str:> accepts them where <slug:> would not.
-    path("themes/<str:slug>/", views.theme_detail, name="theme"),
-    path("initiatives/<str:slug>/", views.initiative_detail, name="initiative"),
+    path("themes/", reader.theme_index, name="theme_index"),
+    path("themes/<str:slug>/", reader.theme_detail, name="theme"),
+    path("initiatives/", reader.initiative_index, name="initiative_index"),
+    path("initiatives/<str:slug>/", reader.initiative_detail, name="initiative"),
+    path("feed/", LatestArticlesFeed(), name="feed"),
 ]

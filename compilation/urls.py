@@ -8,5 +8,5 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-handler404 = "articles.views.page_not_found"
-handler500 = "articles.views.server_error"
+handler404 = "articles.views.reader.page_not_found"
+handler500 = "articles.views.reader.server_error"

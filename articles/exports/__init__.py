@@ -1,0 +1,1 @@
+"""Exports of articles and compilations (.docx, .txt)."""

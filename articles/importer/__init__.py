@@ -1,0 +1,1 @@
+"""Compilation importer (placeholder until the importer work lands)."""

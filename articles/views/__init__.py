@@ -1,0 +1,1 @@
+"""Public views, one module per concern: reader pages, downloads, the JSON search API."""
