@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-from taggit.managers import TaggableManager
+from django.utils.text import slugify
+from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .text import normalise_tag_name, restore_codes
@@ -73,6 +74,27 @@ class NormalisedTagBase(TagBase):
     def save(self, *args, **kwargs):
         self.name = normalise_tag_name(self.name)
         super().save(*args, **kwargs)
+
+    def slugify(self, tag, i=None):
+        # Unicode slugs keep Chinese names readable; a name of symbols only (“+”) would slugify
+        # to nothing, so fall back to its code points rather than an empty slug.
+        slug = slugify(tag, allow_unicode=True) or "-".join(f"{ord(ch):x}" for ch in tag)
+        return f"{slug}_{i}" if i is not None else slug
+
+
+class NormalisingTagManager(_TaggableManager):
+    """Taggit's manager, but tag names given as strings are normalised first, so
+    ``article.initiatives.add("“四点聚力”")`` finds the existing tag 四点聚力."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        cleaned = []
+        for tag in tags:
+            if isinstance(tag, str):
+                tag = normalise_tag_name(tag)
+                if not tag:
+                    continue
+            cleaned.append(tag)
+        return super()._to_tag_model_instances(cleaned, tag_kwargs)
 
 
 class Initiative(NormalisedTagBase):
@@ -150,6 +172,8 @@ class Compilation(models.Model):
         return reverse("articles:compilation_detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
@@ -278,10 +302,12 @@ class Article(models.Model):
 
     initiatives = TaggableManager(
         _("举措"), through=TaggedInitiative, related_name="articles", blank=True,
+        manager=NormalisingTagManager,
         help_text=_("用逗号、顿号或分号分隔，如：三突出三强化、四点聚力。"),
     )
     themes = TaggableManager(
         _("主题"), through=TaggedTheme, related_name="articles", blank=True,
+        manager=NormalisingTagManager,
         help_text=_("用逗号、顿号或分号分隔，如：清廉机关、党建。"),
     )
     history = HistoricalRecords(verbose_name=_("文章历史"), excluded_fields=["text"])
@@ -335,6 +361,8 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.refresh_derived()
+        if not self._state.adding:
+            self.version += 1
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
