@@ -27,7 +27,9 @@ def articles_set_status(*, articles, status: str) -> int:
     """Publish or unpublish articles; publishing stamps published_at where it is empty."""
     changed = []
     now = timezone.now()
-    for article in articles.select_for_update().defer("text"):
+    # Re-select by key: the caller's queryset may join relations that cannot be locked.
+    locked = Article.objects.filter(pk__in=articles.values("pk")).select_for_update()
+    for article in locked:
         if article.status == status:
             continue
         article.status = status
