@@ -1,12 +1,56 @@
-"""Feed of newly published articles (placeholder until the feeds work lands)."""
+"""Atom feed of newly published articles.
+
+A feed is public and cached by readers' aggregators, so every entry carries only the
+teaser (the first ~150 characters) whether or not the article is members-only: the full
+text of a members-only article can never leave through it. Drafts never appear.
+"""
 from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
 
 from .models import Article
+from .permissions import MEMBERS_ONLY_NOTICE, teaser
+
+FEED_SIZE = 30
 
 
 class LatestArticlesFeed(Feed):
-    title = "汇编库最新文章"
-    link = "/"
+    feed_type = Atom1Feed
+    title = _("汇编库最新文章")
+    subtitle = _("新发布的材料汇编文章")
+
+    def link(self):
+        return reverse("articles:home")
+
+    def feed_url(self):
+        return reverse("articles:feed")
 
     def items(self):
-        return Article.objects.published().for_list()[:20]
+        return (
+            Article.objects.published()
+            .select_related("agency")
+            .defer("original_text", "sections")
+            .prefetch_related("themes")
+            .order_by("-published_at", "-id")[:FEED_SIZE]
+        )
+
+    def item_title(self, item):
+        return item.display_title
+
+    def item_description(self, item):
+        if item.members_only:
+            return f"{teaser(item.text)}（{MEMBERS_ONLY_NOTICE}）"
+        return teaser(item.text)
+
+    def item_author_name(self, item):
+        return str(item.agency) if item.agency_id else None
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [theme.name for theme in item.themes.all()]

@@ -1,10 +1,21 @@
-"""Root URLs: the admin, member login/logout, and the reader site."""
+"""Root URLs: the admin, member login/logout, the sitemap, and the reader site."""
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from articles.sitemaps import sitemaps
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path(
+        "sitemap.xml", sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"}, name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
     path("", include("articles.urls")),
 ]
 
