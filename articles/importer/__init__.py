@@ -1,1 +1,32 @@
-"""Compilation importer (placeholder until the importer work lands)."""
+"""Compilation importer: a .txt or .docx compilation → Compilation, TocEntries, Articles,
+agencies, initiatives and themes.
+
+Public API (the admin, the commands and setup_demo use these names):
+
+- ``parse_file(path_or_bytes, *, filename=None, vocabulary=None) -> ParsedCompilation`` —
+  pure: reads and parses the whole file, no database. ``ParsedCompilation.as_json()`` gives the
+  documented JSON shape.
+- ``import_compilation(parsed_or_path, *, publish=False, user=None) -> ImportResult`` — one
+  transaction; idempotent by file checksum ('unchanged'); a corrected file updates the matching
+  articles with history.
+- ``preview_import(parsed) -> ImportPreview`` — what an import would create or update.
+- ``sections_from_text(original_text) -> list[dict]`` — sections re-derived after an edit.
+- ``ImportRefused`` — ``str(exc)`` is one Chinese line naming the file and the problem.
+"""
+from .errors import ImportRefused
+from .parse import ParsedArticle, ParsedCompilation, parse_file
+from .sections import sections_from_text
+
+__all__ = [
+    "ImportRefused", "ImportResult", "ParsedArticle", "ParsedCompilation", "import_compilation",
+    "parse_file", "preview_import", "sections_from_text", "theme_vocabulary",
+]
+
+
+def __getattr__(name):
+    # load.py imports the models; keep parse_file importable without the app registry.
+    if name in {"ImportResult", "import_compilation", "preview_import", "theme_vocabulary"}:
+        from . import load
+
+        return getattr(load, name)
+    raise AttributeError(name)

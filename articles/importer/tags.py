@@ -1,0 +1,63 @@
+"""Initiatives (numbered slogans) and themes (from the editable keyword vocabulary).
+
+An initiative is a numbered slogan: quoted and opening with a numeral (“三化”, “五型”,
+“三突出三强化”), or unquoted in the counted form 六项工作措施 / 五大行动. Those in the title are
+the article's initiatives; further ones in the body are offered to the editor as suggestions.
+"""
+import re
+from collections import Counter
+
+from ..text import normalise_tag_name, restore_codes
+
+_NUMERAL = "一二三四五六七八九十两百千"
+_QUOTED_RE = re.compile(
+    rf"[“\"「『]([{_NUMERAL}0-9０-９][^“”\"「」『』\n]{{1,11}}?)[”\"」』]"
+)
+_COUNTED_RE = re.compile(
+    rf"(?<![第{_NUMERAL}])([{_NUMERAL}]{{1,2}}(?:项|个|大|条|种|型)[\u4e00-\u9fff]{{0,4}}?"
+    r"(?:措施|举措|行动|工程|机制|任务|工作法|活动|计划))"
+)
+_NOT_SLOGAN_RE = re.compile(r"^(?:[一二两三四五六七八九十\d]+(?:年|月|日|次|名|人|家|万|亿|%)|\d{2,}|\d[·.])")
+
+
+def _slogans(text: str) -> list[str]:
+    found = []
+    for match in _QUOTED_RE.finditer(text):
+        found.append((match.start(), match.group(1)))
+    for match in _COUNTED_RE.finditer(text):
+        found.append((match.start(), match.group(1)))
+    names = []
+    for _pos, raw in sorted(found):
+        name = normalise_tag_name(raw)
+        if name and not _NOT_SLOGAN_RE.match(name) and name not in names:
+            names.append(name)
+    return names
+
+
+def title_initiatives(title: str) -> list[str]:
+    """The numbered slogans of a title, in order: 市审计局：“三化”发力争创“五型”… → 三化, 五型."""
+    return _slogans(title)
+
+
+def body_suggestions(text: str, exclude=(), limit: int = 10) -> list[str]:
+    """Further numbered slogans in the body, most frequent first, for the editor to consider."""
+    counts = Counter(_slogans(text))
+    for name in exclude:
+        counts.pop(name, None)
+    return [name for name, _ in counts.most_common(limit)]
+
+
+def match_themes(title: str, text: str, vocabulary: dict[str, str]) -> list[str]:
+    """Themes whose keyword appears in the restored title, or twice in the restored text.
+
+    ``vocabulary`` maps keyword → theme name (see ``theme_vocabulary()`` in load)."""
+    if not vocabulary:
+        return []
+    title, text = restore_codes(title), restore_codes(text)
+    themes = []
+    for keyword, theme in vocabulary.items():
+        if theme in themes:
+            continue
+        if keyword in title or text.count(keyword) >= 2:
+            themes.append(theme)
+    return sorted(themes)
