@@ -250,10 +250,7 @@ def _write_article(document, content: ArticleContent, *, compilation=False, book
             heading = document.add_paragraph(
                 style=heading_style(2 if section.level == 2 else 1, compilation)
             )
-            for i, line in enumerate(section.heading.splitlines()):
-                run = heading.add_run(line)
-                if i:
-                    run._r.addprevious(OxmlElement("w:br"))
+            heading.add_run(section.heading)  # a two-line heading keeps its line break
         for text in section.paragraphs:
             document.add_paragraph(text)
     if content.notice:
