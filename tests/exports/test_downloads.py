@@ -33,7 +33,7 @@ class ArticleDownloadTests(TestCase):
             response = self.client.get(download(self.public.pk, fmt))
             self.assertEqual(response.status_code, 200)
             self.assertEqual(response["Content-Type"], content_type)
-            name = f"县交通运输局：以党建引领打造“XX交通”品牌.{fmt}".replace("：", "：")
+            name = f"县交通运输局：以党建引领打造“XX交通”品牌.{fmt}"
             self.assertEqual(
                 response["Content-Disposition"],
                 f"attachment; filename=\"article-{self.public.pk}.{fmt}\"; "
@@ -52,7 +52,10 @@ class ArticleDownloadTests(TestCase):
         for url in (download(self.public.pk, "pdf"), download(self.public.pk, "DOCX"),
                     download(999999, "docx"), f"/articles/{self.public.pk}/download.",
                     compilation_download(self.compilation.pk, "exe"),
-                    compilation_download(999999, "txt")):
+                    compilation_download(999999, "txt"),
+                    "/articles/99999999999999999999999/download.docx",
+                    "/compilations/99999999999999999999/download.txt",
+                    f"/articles/{self.public.pk}/download.%E4%B8%AD"):
             self.assertEqual(self.client.get(url).status_code, 404, url)
 
     def test_draft_is_404_for_everyone_but_editors(self):
