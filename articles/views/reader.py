@@ -1,61 +1,278 @@
-"""Reader pages (placeholder until the reader-site work lands)."""
-from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
-from django.shortcuts import get_object_or_404
+"""Reader pages: home, compilations, the faceted article list, article pages, search, the
+agency/theme/initiative pages, and the 404/500 handlers.
 
-from ..models import Agency, Article, Compilation, Initiative, Theme
+Views parse the request, call selectors (``reading``, ``facets``, QuerySet methods) and render.
+Every page costs a fixed number of queries whatever its size (tests/views assert it).
+"""
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpResponseNotFound, HttpResponseServerError, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from .. import search as search_engine
+from ..facets import agency_counts, facets_for, tag_counts
+from ..filters import ArticleFilter, CompilationFilter
+from ..models import Agency, Article, Compilation, Initiative, Status, Theme
+from ..permissions import can_read_full, is_editor, teaser, visible_compilations
+from ..reading import article_counts, compilation_contents, neighbours, related_articles
+
+PAGE_SIZE = 20
+FACET_SHOWN = 8  # values shown before “更多”
+FACET_LABELS = {
+    "level": _("层级"), "sector": _("系统"), "region": _("地区"), "agency": _("机关"),
+    "theme": _("主题"), "initiative": _("举措"), "year": _("年份"), "compilation": _("汇编"),
+}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), max_length=200, required=False, strip=True)
+
+
+def _scope(user):
+    return "editor" if is_editor(user) else "public"
+
+
+def _page(request, queryset, count=None, per_page=PAGE_SIZE):
+    """The requested page; a bad or too large ``page`` gives the first or last page."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # already counted with the facets: saves a COUNT(*)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _url_with(params, **changes):
+    """The current query string with some parameters changed (None removes); page reset."""
+    query = QueryDict(mutable=True)
+    for key, values in params.lists():
+        if key != "page":
+            query.setlist(key, values)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    return "?" + query.urlencode() if query else "?"
+
+
+def _facet_groups(facets, active, params):
+    """Facet values for the template, each with the URL that selects or clears it."""
+    groups = []
+    for name, label in FACET_LABELS.items():
+        selected = active.get(name)
+        values = [
+            {
+                "label": value_label, "count": count, "selected": str(value) == selected,
+                "url": _url_with(params, **{name: None if str(value) == selected else value}),
+            }
+            for value, value_label, count in facets.get(name, [])
+        ]
+        if values:
+            groups.append({
+                "name": name, "label": label, "selected": selected,
+                "shown": values[:FACET_SHOWN], "more": values[FACET_SHOWN:],
+            })
+    return groups
+
+
+def _chips(groups, active, params):
+    """The active filters, each with a URL that removes it."""
+    labels = {
+        group["name"]: next((v["label"] for v in group["shown"] + group["more"] if v["selected"]),
+                            None)
+        for group in groups
+    }
+    return [
+        {"name": FACET_LABELS[name], "value": labels.get(name) or value,
+         "url": _url_with(params, **{name: None})}
+        for name, value in active.items()
+    ]
+
+
+def _faceted(request, queryset, *, q=""):
+    """Filter ``queryset`` by the request's facets (and query), count the facets, paginate."""
+    filterset = ArticleFilter(request.GET, queryset=queryset)
+    active, sort = filterset.active(), filterset.sort_value()
+    matched = filterset.qs.order_by()
+    if q:
+        ranked = search_engine.search_articles(matched, q)
+        counted = ranked
+        ordered = ranked.order_by(*ArticleFilter.SORTS[sort]) if sort else ranked
+    else:
+        counted = matched
+        ordered = matched.order_by(*ArticleFilter.SORTS[sort or "date"])
+    facets = facets_for(counted, scope=_scope(request.user), params=[q, active])
+    page = _page(request, ordered.for_list(), count=facets["total"])
+    groups = _facet_groups(facets, active, request.GET)
+    return {
+        "filter": filterset, "page_obj": page, "facets": groups, "total": facets["total"],
+        "chips": _chips(groups, active, request.GET), "sort": sort or ("" if q else "date"),
+        "sort_urls": {
+            key: _url_with(request.GET, sort=key) for key in ("date", "date_asc", "title")
+        },
+        "clear_url": _url_with(QueryDict(), q=q or None),
+    }
 
 
 def home(request):
-    return HttpResponse("汇编库")
+    published = Article.objects.published()
+    compilations = list(Compilation.objects.filter(status=Status.PUBLISHED)[:6])
+    counts = article_counts([c.pk for c in compilations], request.user)
+    for compilation in compilations:
+        compilation.article_count = counts.get(compilation.pk, 0)
+    facets = facets_for(published, scope="public", params=["", {}])
+    return render(request, "articles/home.html", {
+        "form": SearchForm(),
+        "compilations": compilations,
+        "articles": published.for_list()[:10],
+        "facets": facets,
+    })
 
 
 def compilation_list(request):
-    return HttpResponse("汇编")
+    filterset = CompilationFilter(request.GET, queryset=visible_compilations(request.user))
+    page = _page(request, filterset.qs)
+    counts = article_counts([c.pk for c in page], request.user)
+    for compilation in page:
+        compilation.article_count = counts.get(compilation.pk, 0)
+    return render(request, "articles/compilation_list.html", {
+        "filter": filterset, "page_obj": page,
+    })
 
 
 def compilation_detail(request, pk):
-    return HttpResponse(get_object_or_404(Compilation, pk=pk).title)
+    compilation = get_object_or_404(visible_compilations(request.user), pk=pk)
+    entries, unlisted = compilation_contents(compilation, request.user)
+    return render(request, "articles/compilation_detail.html", {
+        "compilation": compilation, "entries": entries, "unlisted": unlisted,
+        "article_count": sum(1 for e in entries if e["article"]) + len(unlisted),
+    })
 
 
 def article_list(request):
-    return HttpResponse("文章")
-
-
-def article_detail(request, pk):
-    return HttpResponse(get_object_or_404(Article.objects.published(), pk=pk).title)
+    context = _faceted(request, Article.objects.visible_to(request.user))
+    return render(request, "articles/article_list.html", context)
 
 
 def search(request):
-    return HttpResponse("搜索")
+    form = SearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {"form": form, "q": q}
+    if q:
+        context.update(_faceted(request, Article.objects.visible_to(request.user), q=q))
+        context["snippets"] = _snippets(request.user, context["page_obj"], q)
+    return render(request, "articles/search.html", context)
+
+
+def _snippets(user, page, q):
+    """{article id: snippets} for the page's articles the user may read in full; members-only
+    text never reaches a reader who may not read it. One query."""
+    readable = [a.pk for a in page if can_read_full(user, a)]
+    texts = Article.objects.filter(pk__in=readable).values_list("pk", "text")
+    return {pk: search_engine.snippets(text, q, limit=3) for pk, text in texts}
+
+
+def _highlight_terms(request):
+    """Terms to highlight on an article reached from search (``?q=`` or ``?hl=``)."""
+    q = (request.GET.get("hl") or request.GET.get("q") or "")[:200]
+    if not q.strip():
+        return []
+    query_terms = getattr(search_engine, "query_terms", None)
+    terms = query_terms(q) if query_terms else q.split()
+    return [t for t in terms if t and t.strip()][:10]
+
+
+def article_detail(request, pk):
+    article = get_object_or_404(
+        Article.objects.visible_to(request.user)
+        .select_related("agency", "compilation")
+        .prefetch_related("themes", "initiatives"),
+        pk=pk,
+    )
+    full = can_read_full(request.user, article)
+    previous, following = neighbours(article, request.user)
+    context = {
+        "article": article, "full": full, "terms": _highlight_terms(request),
+        "previous": previous, "next": following,
+        "related": related_articles(article, request.user),
+        "original": request.GET.get("text") == "original",
+    }
+    if full:
+        context["sections"] = _numbered(article.display_sections or _as_sections(article.text))
+        context["original_sections"] = _numbered(
+            article.sections or _as_sections(article.original_text)
+        )
+    else:
+        context["teaser"] = teaser(article.text)
+    return render(request, "articles/article_detail.html", context)
+
+
+def _as_sections(text):
+    return [{"heading": "", "paragraphs": [p for p in (text or "").splitlines() if p.strip()]}]
+
+
+def _numbered(sections):
+    return [dict(section, anchor=f"s{i}") for i, section in enumerate(sections, 1)]
 
 
 def agency_index(request):
-    return HttpResponse("机关")
+    rows = agency_counts(
+        scope=_scope(request.user), queryset=Article.objects.visible_to(request.user)
+    )
+    levels = {}
+    for pk, name, region, level, sector, count in rows:
+        levels.setdefault(level, []).append(
+            {"pk": pk, "name": name, "region": region, "sector": sector, "count": count}
+        )
+    groups = [
+        {"label": label, "agencies": levels[value]}
+        for value, label in Agency.Level.choices if value in levels
+    ]
+    return render(request, "articles/agency_index.html", {"groups": groups, "total": len(rows)})
 
 
-def agency_detail(request, pk):
-    return HttpResponse(get_object_or_404(Agency, pk=pk).name)
+def _tag_index(request, relation, template):
+    rows = tag_counts(
+        relation, scope=_scope(request.user), queryset=Article.objects.visible_to(request.user)
+    )
+    page = _page(request, rows, per_page=200)
+    return render(request, template, {"page_obj": page, "total": len(rows)})
 
 
 def theme_index(request):
-    return HttpResponse("主题")
-
-
-def theme_detail(request, slug):
-    return HttpResponse(get_object_or_404(Theme, slug=slug).name)
+    return _tag_index(request, "themes", "articles/theme_index.html")
 
 
 def initiative_index(request):
-    return HttpResponse("举措")
+    return _tag_index(request, "initiatives", "articles/initiative_index.html")
+
+
+def _articles_of(request, subject, template, **lookup):
+    articles = Article.objects.visible_to(request.user).filter(**lookup).for_list()
+    return render(request, template, {"subject": subject, "page_obj": _page(request, articles)})
+
+
+def agency_detail(request, pk):
+    agency = get_object_or_404(Agency, pk=pk)
+    return _articles_of(request, agency, "articles/agency_detail.html", agency=agency)
+
+
+def theme_detail(request, slug):
+    theme = get_object_or_404(Theme, slug=slug)
+    return _articles_of(request, theme, "articles/theme_detail.html", themes__slug=slug)
 
 
 def initiative_detail(request, slug):
-    return HttpResponse(get_object_or_404(Initiative, slug=slug).name)
+    initiative = get_object_or_404(Initiative, slug=slug)
+    return _articles_of(
+        request, initiative, "articles/initiative_detail.html", initiatives__slug=slug
+    )
 
 
 def page_not_found(request, exception=None):
-    return HttpResponseNotFound("页面不存在")
+    return HttpResponseNotFound(loader.render_to_string("404.html", request=request))
 
 
 def server_error(request):
-    return HttpResponseServerError("服务器出错")
+    # No request context: the database may be what failed.
+    return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -1,0 +1,171 @@
+"""Exact facet counts for the article list, search results and index pages, cached.
+
+Counting eight facets over 100,000 articles takes a few hundred milliseconds, so results are
+cached under a key that holds a *library version*: a number in the cache that every write to
+an article, compilation, agency, tag or tagging bumps (``connect_invalidation``, called from
+``ArticlesConfig.ready``). A bump orphans every cached count at once, so counts are never
+stale; they are recomputed by the next reader.
+
+Writes that bypass ``save()``/``delete()`` (``QuerySet.update``, ``bulk_create``) send no
+signals: call ``bump_library_version()`` after them. Several server processes need a shared
+cache backend (database or Redis) so a bump in one is seen by all.
+"""
+import hashlib
+import json
+import time
+
+from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .models import (
+    Agency,
+    Article,
+    Compilation,
+    Initiative,
+    TaggedInitiative,
+    TaggedTheme,
+    Theme,
+    TocEntry,
+)
+
+VERSION_KEY = "huibian:library-version"
+FACET_LIMIT = 50  # values kept per facet (by count); the selected value is always among them
+CACHE_SECONDS = 24 * 3600
+FACET_NAMES = (
+    "level", "sector", "region", "agency", "theme", "initiative", "year", "compilation",
+)
+
+
+def library_version() -> int:
+    """The current library version; starts from the clock when the cache has none."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        version = cache.get(VERSION_KEY, 0)
+    return version
+
+
+def bump_library_version(*args, **kwargs) -> None:
+    """Invalidate every cached count. Accepts and ignores signal arguments."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def connect_invalidation() -> None:
+    """Bump the library version on every write that can change a count or a label."""
+    for model in (Article, Compilation, Agency, Initiative, Theme, TaggedInitiative,
+                  TaggedTheme, TocEntry):
+        uid = f"huibian-facets-{model.__name__}"
+        post_save.connect(bump_library_version, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(bump_library_version, sender=model, dispatch_uid=uid + "-delete")
+    for through in (TaggedInitiative, TaggedTheme):
+        m2m_changed.connect(
+            bump_library_version, sender=through, dispatch_uid=f"huibian-facets-m2m-{through}"
+        )
+
+
+def cached(name: str, params, compute):
+    """``compute()`` cached under ``name`` + ``params`` for the current library version."""
+    digest = hashlib.sha1(
+        json.dumps(params, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    ).hexdigest()
+    key = f"huibian:{name}:{library_version()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _top(rows):
+    """Rows of (value, label, count) with a count, most frequent first, at most FACET_LIMIT."""
+    rows = [row for row in rows if row[2]]
+    rows.sort(key=lambda row: (-row[2], str(row[1])))
+    return rows[:FACET_LIMIT]
+
+
+def compute_facets(queryset) -> dict:
+    """Exact counts of the articles in ``queryset`` per facet value, and their total.
+
+    Returns ``{"total": n, "level": [(value, label, count), …], …}``: values are what the
+    list's query parameters take (agency id, theme slug, year …). Six queries whatever the
+    size of the set: agency, level, sector and region come from one GROUP BY on the agency.
+    """
+    base = queryset.order_by()
+    levels = dict(Agency.Level.choices)
+    by_level, by_sector, by_region, agencies = {}, {}, {}, []
+    for row in base.values(
+        "agency_id", "agency__name", "agency__region", "agency__level", "agency__sector"
+    ).annotate(n=Count("pk")):
+        if row["agency_id"] is None:
+            continue
+        n = row["n"]
+        label = row["agency__name"]
+        if row["agency__region"]:
+            label = f"{label}（{row['agency__region']}）"
+        agencies.append((row["agency_id"], label, n))
+        by_level[row["agency__level"]] = by_level.get(row["agency__level"], 0) + n
+        if row["agency__sector"]:
+            by_sector[row["agency__sector"]] = by_sector.get(row["agency__sector"], 0) + n
+        if row["agency__region"]:
+            by_region[row["agency__region"]] = by_region.get(row["agency__region"], 0) + n
+    years = list(base.values_list("year").annotate(n=Count("pk")))
+    total = sum(n for _, n in years)
+    compilations = base.values_list("compilation_id", "compilation__title").annotate(
+        n=Count("pk")
+    )
+    # Joined from the article side, never through a subquery: the search backends add
+    # conditions on the article table by name, which a subquery would alias away.
+    themes = base.filter(themes__isnull=False).values_list(
+        "themes__slug", "themes__name"
+    ).annotate(n=Count("pk"))
+    initiatives = base.filter(initiatives__isnull=False).values_list(
+        "initiatives__slug", "initiatives__name"
+    ).annotate(n=Count("pk"))
+    level_order = list(levels)
+    return {
+        "total": total,
+        "level": sorted(
+            [(value, str(levels.get(value, value)), n) for value, n in by_level.items()],
+            key=lambda row: level_order.index(row[0]) if row[0] in levels else 99,
+        ),
+        "sector": _top([(value, value, n) for value, n in by_sector.items()]),
+        "region": _top([(value, value, n) for value, n in by_region.items()]),
+        "agency": _top(agencies),
+        "theme": _top(list(themes)),
+        "initiative": _top(list(initiatives)),
+        "year": sorted(
+            [(year, str(year), n) for year, n in years if year is not None],
+            key=lambda row: -row[0],
+        ),
+        "compilation": _top(list(compilations)),
+    }
+
+
+def facets_for(queryset, *, scope: str, params) -> dict:
+    """Cached ``compute_facets(queryset)``; ``scope`` and ``params`` must identify the set."""
+    return cached("facets", [scope, params], lambda: compute_facets(queryset))
+
+
+def tag_counts(relation: str, *, scope: str, queryset) -> list:
+    """Every tag of ``relation`` ("themes" or "initiatives") with the number of articles of
+    ``queryset`` it tags, most used first (for the theme and initiative index pages)."""
+    def compute():
+        rows = queryset.order_by().filter(**{f"{relation}__isnull": False}).values_list(
+            f"{relation}__slug", f"{relation}__name"
+        ).annotate(n=Count("pk"))
+        return sorted(rows, key=lambda row: (-row[2], row[1]))
+    return cached(f"tags-{relation}", [scope], compute)
+
+
+def agency_counts(*, scope: str, queryset) -> list:
+    """Every agency with articles in ``queryset``: (id, name, region, level, sector, count)."""
+    def compute():
+        rows = queryset.order_by().values_list(
+            "agency_id", "agency__name", "agency__region", "agency__level", "agency__sector"
+        ).annotate(n=Count("pk"))
+        return sorted((row for row in rows if row[0] is not None), key=lambda r: (-r[5], r[1]))
+    return cached("agencies", [scope], compute)

@@ -1,0 +1,115 @@
+"""Read-side selectors of the reader pages: neighbours in a compilation, related articles,
+a compilation's contents. Each costs a fixed number of queries, bounded at 100,000 articles.
+"""
+from collections import Counter
+
+from django.db.models import Count
+
+from .models import Article, Status, TaggedInitiative, TaggedTheme
+
+RELATED_LIMIT = 5
+_CANDIDATES = 60  # rows read per signal; bounds the cost when a theme tags half the library
+
+
+def neighbours(article, user):
+    """The previous and next articles the user may see in the article's compilation."""
+    siblings = (
+        Article.objects.visible_to(user)
+        .filter(compilation_id=article.compilation_id)
+        .only("id", "title", "position")
+    )
+    previous = siblings.filter(position__lt=article.position).order_by("-position").first()
+    following = siblings.filter(position__gt=article.position).order_by("position").first()
+    return previous, following
+
+
+def related_articles(article, user, limit=RELATED_LIMIT):
+    """Published articles close to this one: a shared initiative weighs 3, the same agency 2,
+    a shared theme 1. Candidates are the most recent few per signal, so a theme that tags
+    half the library costs no more than a rare one. Four queries."""
+    initiative_ids = [tag.pk for tag in article.initiatives.all()]
+    theme_ids = [tag.pk for tag in article.themes.all()]
+    score = Counter()
+    if initiative_ids:
+        for (article_id,) in (
+            TaggedInitiative.objects.filter(tag_id__in=initiative_ids)
+            .exclude(content_object_id=article.pk)
+            .order_by("-content_object_id")
+            .values_list("content_object_id")[:_CANDIDATES]
+        ):
+            score[article_id] += 3
+    if article.agency_id:
+        for article_id in (
+            Article.objects.published()
+            .filter(agency_id=article.agency_id)
+            .exclude(pk=article.pk)
+            .order_by("-published_at", "-id")
+            .values_list("pk", flat=True)[:_CANDIDATES]
+        ):
+            score[article_id] += 2
+    if theme_ids:
+        for (article_id,) in (
+            TaggedTheme.objects.filter(tag_id__in=theme_ids)
+            .exclude(content_object_id=article.pk)
+            .order_by("-content_object_id")
+            .values_list("content_object_id")[:_CANDIDATES]
+        ):
+            score[article_id] += 1
+    best = [pk for pk, _ in sorted(score.items(), key=lambda item: (-item[1], -item[0]))]
+    best = best[: limit * 3]  # some candidates may be drafts; keep enough to fill the list
+    if not best:
+        return []
+    found = {
+        a.pk: a
+        for a in Article.objects.published()
+        .filter(pk__in=best)
+        .select_related("agency")
+        .only("id", "title", "members_only", "published_at", "agency__name", "agency__region")
+    }
+    return [found[pk] for pk in best if pk in found][:limit]
+
+
+def article_counts(compilation_ids, user):
+    """{compilation id: number of articles the user may see} for the given compilations."""
+    rows = (
+        Article.objects.visible_to(user)
+        .filter(compilation_id__in=list(compilation_ids))
+        .order_by()
+        .values_list("compilation_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+def compilation_contents(compilation, user):
+    """The compilation's table of contents linked to the articles the user may see, and the
+    visible articles no entry points to, both in order. Two queries.
+
+    Returns ``(entries, unlisted)``: entries are dicts with position, title, page and
+    ``article`` (None when the body lacks it or it is not visible to the user).
+    """
+    articles = {
+        a.pk: a
+        for a in Article.objects.visible_to(user)
+        .filter(compilation=compilation)
+        .select_related("agency")
+        .only(
+            "id", "title", "position", "members_only", "status", "chars",
+            "agency__name", "agency__region",
+        )
+        .order_by("position")
+    }
+    entries, listed = [], set()
+    for position, title, page, article_id in compilation.toc_entries.order_by(
+        "position"
+    ).values_list("position", "title", "page", "article_id"):
+        article = articles.get(article_id)
+        if article:
+            listed.add(article.pk)
+        entries.append({"position": position, "title": title, "page": page, "article": article})
+    unlisted = [a for a in articles.values() if a.pk not in listed]
+    return entries, unlisted
+
+
+def is_published(obj):
+    return obj.status == Status.PUBLISHED
