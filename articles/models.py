@@ -354,7 +354,7 @@ class Article(models.Model):
     def refresh_derived(self):
         """Recompute what follows from the original text: restored text, count, checksum."""
         self.text = restore_codes(self.original_text or "")
-        self.chars = sum(1 for ch in self.original_text or "" if not ch.isspace())
+        self.chars = len("".join((self.original_text or "").split()))  # non-space characters
         self.checksum = hashlib.sha256(
             f"{self.title}\n{self.original_text}".encode("utf-8")
         ).hexdigest()

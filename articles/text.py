@@ -19,6 +19,7 @@ _HAN_RE = re.compile(f"[{_HAN}]")
 # A run of capitals bounded by non-letters is a code when it splits wholly into codes and
 # touches a Han character: D建, 以T教育, TD日 (主题党日), 讲DK564场次; never AED, BIM, APP.
 _CAPS_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Z]+(?![A-Za-z])")
+_ANY_CAPS_RE = re.compile(r"[A-Z]")
 _CODES_LONGEST_FIRST = sorted(CODE_MAP, key=len, reverse=True)
 
 
@@ -44,7 +45,7 @@ def _touches_han(text: str, start: int, end: int) -> bool:
 
 def restore_codes(text: str) -> str:
     """Replace self-censoring codes next to Han characters with the words they stand for."""
-    if not text:
+    if not text or not _ANY_CAPS_RE.search(text):
         return text
 
     def replace(match):
@@ -56,18 +57,12 @@ def restore_codes(text: str) -> str:
     return _CAPS_RUN_RE.sub(replace, text)
 
 
+_FOLD_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def fold_width(text: str) -> str:
     """Fold full-width ASCII forms (ＡＰＰ, １２３, U+3000) to their half-width equivalents."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        elif code == 0x3000:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_FOLD_TABLE)
 
 
 _QUOTES = "\"'“”‘’「」『』《》〈〉【】"

@@ -17,6 +17,8 @@ _AD_SIGNALS = [
         r"\d{3,}\s*万字(?:材料|素材)", r"联系电话[：:]|电话[：:]\s*\d|手机[：:]\s*\d", r"(?:公众号|客服)[：:]\s*\w",
     )
 ]
+_ANY_SIGNAL_RE = re.compile("|".join(f"(?:{signal.pattern})" for signal in _AD_SIGNALS))
+MAX_AD_LINE = 300
 _BRACKET_OPEN_RE = re.compile(r"^【[^】]{1,20}】")
 
 
@@ -32,7 +34,8 @@ def marker(text: str) -> str | None:
 
 def is_advertising(text: str) -> bool:
     """True for vendor advertising and contact lines that are no part of any article."""
-    if not text:
+    # Advertising lines are short; paragraphs of content are not checked signal by signal.
+    if not text or len(text) > MAX_AD_LINE or not _ANY_SIGNAL_RE.search(text):
         return False
     hits = sum(1 for signal in _AD_SIGNALS if signal.search(text))
     if hits >= 2:

@@ -6,6 +6,7 @@ GB18030 (a superset of GBK and GB2312). Whatever still looks like binary is refu
 """
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,6 @@ from .errors import ImportRefused
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE container: encrypted .docx or old .doc
-_ALLOWED_CONTROLS = set("\t\n\r\f\v")
 
 
 @dataclass
@@ -73,13 +73,14 @@ def read_source(path_or_bytes, filename: str | None = None) -> Source:
     return Source(data=data, filename=name)
 
 
+_BAD_CHARS_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
+
+
 def _plausible(text: str) -> bool:
     """True when text is mostly printable: Han, ASCII, punctuation; few controls."""
     if not text:
         return False
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
-              or 0xD800 <= ord(ch) <= 0xDFFF or ch == "\ufffd")
-    return bad <= max(2, len(text) // 200)
+    return len(_BAD_CHARS_RE.findall(text)) <= max(2, len(text) // 200)
 
 
 def _decode_utf16_without_bom(data: bytes) -> str | None:

@@ -105,6 +105,13 @@ class ParsedCompilation:
     source_name: str
     checksum: str
     dropped_lines: int = 0
+    vocabulary_applied: bool = False
+
+    def apply_vocabulary(self, vocabulary: dict[str, str]) -> None:
+        """(Re)compute every article's themes from a keyword → theme vocabulary."""
+        for article in self.articles:
+            article.themes = match_themes(article.title, article.original_text, vocabulary)
+        self.vocabulary_applied = True
 
     def as_json(self) -> dict:
         """The documented JSON shape of ``import_compilation --json``."""
@@ -228,12 +235,16 @@ def _find_titles(body: list[Line], toc: list[TocItem]) -> list[int]:
     index = {id(line): k for k, line in enumerate(body)}
     blocks = _blocks(body)
     titles: list[int] = []
+    toc_keys = {_key(item.title) for item in toc}
     # Pass 1: blocks opening with a 目录 title are articles, whatever follows.
     for b, block in enumerate(blocks):
         first = block.lines[0]
-        if any(_same_title(first.text, item.title) for item in toc) and _title_like(first.text):
-            if len(block.lines) > 1 or b + 1 < len(blocks):
-                titles.append(index[id(first)])
+        if not toc or not _title_like(first.text):
+            continue
+        listed = _key(first.text) in toc_keys or any(
+            _same_title(first.text, item.title) for item in toc)
+        if listed and (len(block.lines) > 1 or b + 1 < len(blocks)):
+            titles.append(index[id(first)])
     matched_gaps = [blocks[b].gap for b in range(len(blocks))
                     if index[id(blocks[b].lines[0])] in titles]
     has_wide_gaps = any(block.gap >= 2 for block in blocks[1:])
@@ -345,6 +356,7 @@ def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None) -
     return ParsedCompilation(
         title=title[:300], declared_count=declared, toc=toc, articles=articles,
         warnings=warnings, source_name=name, checksum=source.checksum, dropped_lines=dropped,
+        vocabulary_applied=vocabulary is not None,
     )
 
 

@@ -34,7 +34,7 @@ def ends_open(text: str) -> bool:
         return False
     last = text[-1]
     if last in "”’」』\"')）" and len(text) > 1:
-        return text[-2] not in _CLOSING and last not in ")）"
+        return text[-2] not in _CLOSING
     return last not in _CLOSING
 
 
