@@ -1,35 +1,112 @@
-"""Full-text search for Chinese (placeholder: substring scan until the search work lands).
+"""Full-text search for Chinese, exact like Ctrl-F, on SQLite and PostgreSQL.
 
-Interface used by the rest of the app:
-- ``search_articles(queryset, q)`` → queryset of matches, annotated ``search_rank``, best first
-  (``Article.objects.search(q)`` calls it).
-- ``snippets(text, q, limit=3)`` → up to ``limit`` escaped HTML snippets with ``<mark>``.
+Why our own tokens: neither database splits Chinese. Wagtail's database backend and
+PostgreSQL's ``simple`` configuration make a whole run of Han characters one token, so 党建 is
+not found in 机关党建提质增效 (recall 27% measured at 20k articles); FTS5's trigram tokenizer
+cannot answer 1- or 2-character terms; an ``icontains`` scan is exact but reads every text
+(p50 ~330 ms at 100k) and misses text written in codes.
+
+Design (``tokenise``): one token per character of normalised text (width folded, codes
+restored, lower-cased): the overlapping bigram starting there, or the character alone at the
+end of a run of word characters. A 2-character term is one token; a longer one the phrase of
+its bigrams; a 1-character term a prefix query. Matches are exact, so no text is re-read to
+verify them, and the index is small. Both engines receive the same tokens:
+
+- SQLite (``sqlite``): contentless FTS5 table, ``ascii`` tokenizer, triggers keep it current;
+  ranked by ``bm25`` with title, headings, body weighted 10, 4, 1.
+- PostgreSQL (``postgres``): a positional ``tsvector`` with a GIN index (pg_trgm cannot answer
+  1–2 character Han terms either); ranked by title and heading matches only, since ranking on
+  the body would read every matching article's vector.
+
+Results are best first: ``search_rank`` (higher is better), then newest. Measurements at
+100,000 articles: see ``BENCHMARKS.md`` ("Search") and ``manage.py bench_search``.
+
+Public interface:
+- ``search_articles(queryset, q)``: matches of ``q`` in ``queryset``, annotated
+  ``search_rank``, ordered best first; composes with ``filter()``/``count()``.
+- ``snippets(text, q, limit=3)``, ``highlight(text, q)``, ``query_terms(q)``.
+- ``index_articles(ids)``: re-index given articles. Needed on PostgreSQL after writes that
+  bypass ``save()`` (``bulk_create``, ``QuerySet.update``); harmless on SQLite, where triggers
+  already index every write.
+- ``rebuild_index(progress=None)``: the whole index anew (``manage.py rebuild_search_index``).
 """
-from django.db.models import Q, Value
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.db import connection, transaction
+
+from .highlight import highlight, query_terms, snippets
+from .query import parse
+
+__all__ = [
+    "highlight",
+    "index_articles",
+    "parse",
+    "query_terms",
+    "rebuild_index",
+    "search_articles",
+    "snippets",
+]
 
 
-def _terms(q):
-    return [t for t in (q or "").split() if t][:10]
+def backend(conn=None):
+    """The backend module for a connection's database vendor."""
+    conn = conn or connection
+    if conn.vendor == "postgresql":
+        from . import postgres
+
+        return postgres
+    if conn.vendor == "sqlite":
+        from . import sqlite
+
+        return sqlite
+    raise NotImplementedError(f"no search backend for {conn.vendor}")
 
 
 def search_articles(queryset, q):
-    terms = _terms(q)
-    if not terms:
+    """Articles of ``queryset`` matching ``q``, annotated ``search_rank``, best first.
+
+    An empty or unusable query (only punctuation, too long is cut) gives ``.none()``.
+    """
+    parsed = parse(q)
+    if not parsed:
         return queryset.none()
-    for term in terms:
-        queryset = queryset.filter(Q(title__icontains=term) | Q(text__icontains=term))
-    return queryset.annotate(search_rank=Value(0.0)).order_by("-published_at", "-id")
+    return backend().search(queryset, parsed).order_by("-search_rank", "-published_at", "-id")
 
 
-def snippets(text, q, limit=3):
-    out = []
-    for term in _terms(q):
-        i = (text or "").find(term)
-        if i >= 0:
-            piece = escape(text[max(0, i - 30): i + len(term) + 30])
-            out.append(mark_safe(piece.replace(escape(term), f"<mark>{escape(term)}</mark>")))
-        if len(out) >= limit:
-            break
-    return out
+def _rows(ids):
+    from ..models import Article
+
+    return Article.objects.filter(pk__in=ids).values_list("pk", "title", "sections", "text")
+
+
+def index_articles(ids):
+    """Re-index these articles (idempotent), in the current transaction."""
+    ids = list(ids)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 500):
+                backend().index_rows(_rows(ids[start:start + 500]), cursor)
+
+
+def rebuild_index(progress=None, batch=1000):
+    """Empty the index and index every article again, in one transaction.
+
+    ``progress(done, total)`` is called after each batch. Returns the number indexed.
+    """
+    from ..models import Article
+
+    engine = backend()
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            engine.clear(cursor)
+            for start in range(0, len(ids), batch):
+                engine.index_rows(_rows(ids[start:start + batch]), cursor, replace=False)
+                if progress:
+                    progress(min(start + batch, len(ids)), len(ids))
+            engine.optimise(cursor)
+    return len(ids)
+
+
+def on_article_saved(sender, instance, raw=False, **kwargs):
+    """post_save: index the article on databases without index triggers (PostgreSQL)."""
+    if connection.vendor != "sqlite" and not raw:
+        index_articles([instance.pk])

@@ -1,6 +1,41 @@
-"""JSON search API (placeholder until the search work lands)."""
+"""JSON search API: ``GET /api/search/?q=…`` with the article list's filters and ``page``.
+
+Answers ``{"query", "total", "results": [{"id", "title", "url", "agency", "snippets"}]}``.
+Drafts are never shown to non-staff; members-only articles give anonymous readers (and
+other non-members) their title and metadata but no snippet. Bad parameters are ignored.
+"""
+from django.core.paginator import Paginator
 from django.http import JsonResponse
+
+from ..filters import ArticleFilter
+from ..models import Article
+from ..permissions import can_read_full
+from ..search import search_articles, snippets
+from ..search.query import MAX_QUERY_CHARS
+
+PAGE_SIZE = 20
 
 
 def search(request):
-    return JsonResponse({"query": "", "total": 0, "results": []})
+    q = request.GET.get("q", "")[:MAX_QUERY_CHARS]
+    params = request.GET.copy()
+    params.pop("sort", None)  # results are ranked
+    filtered = ArticleFilter(params, queryset=Article.objects.visible_to(request.user)).qs
+    matches = search_articles(filtered, q).select_related("agency").only(
+        "id", "title", "text", "members_only", "published_at", "agency__name", "agency__region"
+    )
+    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = [
+        {
+            "id": article.pk,
+            "title": article.display_title,
+            "url": article.get_absolute_url(),
+            "agency": str(article.agency) if article.agency else None,
+            "snippets": snippets(article.text, q) if can_read_full(request.user, article) else [],
+        }
+        for article in page.object_list
+    ]
+    return JsonResponse(
+        {"query": q, "total": page.paginator.count, "results": results},
+        json_dumps_params={"ensure_ascii": False},
+    )

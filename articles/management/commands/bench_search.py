@@ -1,0 +1,255 @@
+"""Benchmark search on a deterministic synthetic corpus against a brute-force oracle.
+
+Builds (once; reused when present) ``--articles`` articles of ``articles.search.synthetic``
+with one bulk insert and one index build, then for a fixed set of queries checks the matches
+against a Python substring test over the restored text (recall and precision must be 100%),
+and times full requests to ``/api/search/`` and ``/search/`` next to a plain ``icontains``
+scan over the same articles. Use a database of its own (``DATABASE_URL``).
+"""
+import datetime
+import platform
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.test import Client
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from articles.models import Agency, Article, Compilation, Status, TaggedTheme, Theme
+from articles.search import backend, parse, rebuild_index, synthetic
+from articles.search.tokenise import (
+    atom_skeleton,
+    document_fields,
+    normalise,
+    skeleton,
+)
+
+MARKER = "基准语料"
+QUERIES = [
+    # one character
+    "党", "廉", "效", "档", "犰", "鹳", "防", "信",
+    # common two-character terms, the commonest included
+    "机关", "建设", "工作", "党建", "学习", "作风", "清廉", "信访", "档案", "养老", "消防",
+    "效能", "服务", "群众", "改革", "主题", "党课", "防火", "招商", "统计",
+    # rare two-character terms
+    "鹳雀", "犰狳", "珐琅", "玳瑁", "砗磲",
+    # longer terms
+    "模范机关", "党风廉政", "高质量发展", "河湖长制", "老旧小区改造", "鹳雀楼", "锂电池回收",
+    "为民办实事", "风清气正", "学习强国APP平台",
+    # quoted phrases
+    '"营造了风清气正"', "“四点聚力”", '"成效。州交通"', '"明显成效，"',
+    # several terms
+    "党建 信访", "清廉 档案 养老", "消防 招商 统计", "犰狳 党建",
+    # written in codes / code-aware
+    "D建", "TD日", "DK", "D支部", "T教育", "主题党日", "党支部", "党课教育",
+    # Latin letters and digits, full- and half-width
+    "APP", "ＡＰＰ", "app", "Zeta", "zeta计划", "QX-77", "77型", "2023", "２０２３年",
+    # odd input: punctuation, FTS/SQL syntax, unbalanced quotes, overlong
+    "党建，信访", "NEAR(党建", "党建 OR 作风", "清廉*", '"未闭合的引号', ":档案", "——", "!!!",
+    "SELECT * FROM articles_article;--", "机关" * 80,
+]
+
+
+def _pct(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Command(BaseCommand):
+    help = "Benchmark search at library scale: recall/precision vs an oracle, p50/p95 latency."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=100_000,
+                            help="Corpus size (default 100000).")
+        parser.add_argument("--seed", type=int, default=20260101,
+                            help="Seed of the synthetic corpus.")
+        parser.add_argument("--repeat", type=int, default=5,
+                            help="Timed runs of each query per endpoint (default 5).")
+        parser.add_argument("--rebuild", action="store_true",
+                            help="Rebuild the corpus even when one of this size exists.")
+
+    def handle(self, *args, articles, seed, repeat, rebuild, **options):
+        if articles < 1 or repeat < 1:
+            raise CommandError("--articles and --repeat must be positive.")
+        marker = f"{MARKER}（seed={seed}, n={articles}）"
+        ready = Compilation.objects.filter(title=marker).exists()
+        if rebuild or not ready or Article.objects.count() != articles:
+            if Article.objects.exclude(compilation__title__startswith=MARKER).exists():
+                raise CommandError(
+                    "This database holds other articles: benchmark on a database of its own."
+                )
+            self.build(articles, seed, marker)
+        self.report(repeat)
+
+    # -- corpus ----------------------------------------------------------------------------
+    def build(self, count, seed, marker):
+        started = time.perf_counter()
+        engine = backend()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                engine.before_bulk_load(cursor)
+            self._fast_wipe()
+            Compilation.objects.filter(title__startswith=MARKER).delete()
+            agencies = self._agencies()
+            themes = list(Theme.objects.all())
+            base = timezone.make_aware(datetime.datetime(2019, 1, 1))
+            per = 100
+            compilations = Compilation.objects.bulk_create(
+                Compilation(
+                    title=marker if n == 0 else f"{MARKER}第{n + 1}辑",
+                    status=Status.PUBLISHED, published_at=base + datetime.timedelta(days=n),
+                )
+                for n in range((count + per - 1) // per)
+            )
+            batch, tagged = [], []
+            for n, data in enumerate(synthetic.articles(seed, count)):
+                article = Article(
+                    compilation=compilations[n // per], position=n % per + 1,
+                    agency=agencies[n % len(agencies)], year=2019 + n % 7,
+                    status=Status.PUBLISHED, members_only=n % 10 == 0,
+                    published_at=base + datetime.timedelta(minutes=n), **data,
+                )
+                article.refresh_derived()
+                batch.append(article)
+                if len(batch) == 2000 or n == count - 1:
+                    Article.objects.bulk_create(batch)
+                    for a in batch:
+                        if themes:
+                            tagged.append(TaggedTheme(content_object=a, tag=themes[a.pk % len(themes)]))
+                    TaggedTheme.objects.bulk_create(tagged)
+                    batch, tagged = [], []
+                    self.stdout.write(f"\r  articles {n + 1:,}/{count:,}", ending="")
+                    self.stdout.flush()
+            loaded = time.perf_counter()
+            self.stdout.write(f"\n  loaded in {loaded - started:.0f} s; indexing…")
+            rebuild_index(progress=self._progress)
+            with connection.cursor() as cursor:
+                engine.after_bulk_load(cursor)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(f"\n  indexed in {time.perf_counter() - loaded:.0f} s")
+
+    def _fast_wipe(self):
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE articles_tocentry SET article_id = NULL")
+            cursor.execute("DELETE FROM articles_taggedtheme")
+            cursor.execute("DELETE FROM articles_taggedinitiative")
+            cursor.execute("DELETE FROM articles_article")
+            backend().clear(cursor)
+
+    def _progress(self, done, total):
+        width = 30
+        filled = width * done // max(total, 1)
+        self.stdout.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}",
+                          ending="")
+        self.stdout.flush()
+
+    def _agencies(self):
+        out = []
+        for n, name in enumerate(synthetic.SUBJECTS):
+            level = [Agency.Level.CITY, Agency.Level.COUNTY, Agency.Level.DISTRICT,
+                     Agency.Level.PROVINCE][n % 4]
+            agency, _ = Agency.objects.get_or_create(
+                name=f"{name}（基准）", region="", defaults={"level": level, "sector": name[-3:]}
+            )
+            out.append(agency)
+        return out
+
+    # -- measurements ----------------------------------------------------------------------
+    def report(self, repeat):
+        w = self.stdout.write
+        docs, utf8 = self._oracle_docs()
+        with connection.cursor() as cursor:
+            index_bytes = backend().index_size_bytes(cursor)
+        chars = sum(len(d) for _, d in docs)
+        w(f"Machine: {platform.processor() or platform.machine()}, "
+          f"{_cpus()} cores, Python {platform.python_version()}, {connection.vendor} "
+          f"{_db_version()}")
+        w(f"Corpus: {len(docs):,} published articles, {chars:,} indexed characters, "
+          f"{utf8 / 2**20:,.0f} MiB UTF-8 (title + headings + body)")
+        ratio = f"{index_bytes / utf8:.2f}× the text" if utf8 else ""
+        w(f"Search index: {index_bytes / 2**20:,.0f} MiB ({ratio})")
+
+        client = Client()
+        exact = total_oracle = total_found = total_true = 0
+        api_times, page_times, scan_times, engine_times = [], [], [], []
+        w(f"\n{'query':<24} {'oracle':>7} {'found':>7} {'share':>6}  ok")
+        for q in QUERIES:
+            parsed = parse(q)
+            oracle = {
+                pk for pk, doc in docs
+                if parsed and all(atom_skeleton(a) in doc for a in parsed.atoms)
+            }
+            found = set(Article.objects.published().search(q).values_list("pk", flat=True))
+            total_oracle += len(oracle)
+            total_found += len(found)
+            total_true += len(oracle & found)
+            exact += oracle == found
+            w(f"{q[:22]:<24} {len(oracle):>7,} {len(found):>7,} "
+              f"{100 * len(oracle) / len(docs):>5.1f}%  {'✓' if oracle == found else '✗'}")
+            with override_settings(DEBUG=False):
+                client.get("/api/search/", {"q": q})  # warm
+                for _ in range(repeat):
+                    api_times.append(_timed(client.get, "/api/search/", {"q": q}))
+                    page_times.append(_timed(client.get, "/search/", {"q": q}))
+                    engine_times.append(_timed(_engine, q))
+            scan_times.append(_timed(_icontains, parsed))
+        recall = total_true / total_oracle if total_oracle else 1.0
+        precision = total_true / total_found if total_found else 1.0
+        w(f"\nQueries: {len(QUERIES)}, exact result sets: {exact}/{len(QUERIES)}; "
+          f"recall {100 * recall:.2f}%, precision {100 * precision:.2f}%")
+        for label, times in (
+            ("GET /api/search/ (count, ranked page, snippets)", api_times),
+            ("GET /search/ (HTML page with facets)", page_times),
+            ("engine only (count + first 20 ranked ids)", engine_times),
+            ("icontains scan (count + first 20 ids)", scan_times),
+        ):
+            w(f"{label:<52} p50 {_pct(times, 50):8.1f} ms   p95 {_pct(times, 95):8.1f} ms")
+        w(f"p50 speed-up of /api/search/ over the icontains scan: "
+          f"{_pct(scan_times, 50) / _pct(api_times, 50):.0f}×")
+
+    def _oracle_docs(self):
+        docs, utf8 = [], 0
+        rows = Article.objects.published().values_list("pk", "title", "sections", "text")
+        for pk, title, sections, text in rows.iterator(chunk_size=2000):
+            fields = document_fields(title, sections, text)
+            utf8 += sum(len(f.encode("utf-8")) for f in fields)
+            docs.append((pk, "\x02".join(skeleton(normalise(f)) for f in fields)))
+        return docs, utf8
+
+
+def _engine(q):
+    qs = Article.objects.published().search(q)
+    return qs.count(), list(qs.values_list("pk", flat=True)[:20])
+
+
+def _icontains(parsed):
+    qs = Article.objects.published()
+    for atom in parsed.atoms:
+        for run in atom:
+            qs = qs.filter(Q(title__icontains=run) | Q(text__icontains=run))
+    qs = qs.order_by("-published_at", "-id")
+    return qs.count(), list(qs.values_list("pk", flat=True)[:20])
+
+
+def _timed(fn, *args):
+    started = time.perf_counter()
+    fn(*args)
+    return (time.perf_counter() - started) * 1000
+
+
+def _cpus():
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def _db_version():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+        else:
+            cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]

@@ -1,0 +1,165 @@
+"""PostgreSQL backend: our tokens as a positional ``tsvector`` under a GIN index.
+
+``articles_search`` has one row per article (``article_id`` references the article with
+``ON DELETE CASCADE``, so deletes and cascades need nothing from us):
+
+- ``doc``: title, headings and body tokens with positions (a gap of one position between
+  fields, so a phrase never spans two); GIN-indexed, it answers the match;
+- ``title``, ``heads``: small vectors of the title and the headings, for ranking only;
+- ``long`` and ``skel``: a tsvector keeps at most 256 positions per lexeme and none past
+  16,383, so phrases in a very long article could be missed; such an article is flagged and
+  matched exactly on its skeleton text (``tokenise.skeleton``) instead.
+
+Inserts and updates are indexed by ``index_articles`` (called on ``post_save`` and by the
+importer after ``bulk_create``), inside the caller's transaction.
+"""
+from django.db import connection
+
+from .tokenise import (
+    SEPARATOR,
+    atom_skeleton,
+    atom_tokens,
+    document_fields,
+    normalise,
+    run_tokens,
+    runs,
+    skeleton,
+)
+
+TABLE = "articles_search"
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
+FIELD_SEPARATOR = "\x02"
+
+CREATE_SQL = [
+    f"""CREATE TABLE {TABLE} (
+        article_id bigint PRIMARY KEY
+            REFERENCES articles_article(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        doc tsvector NOT NULL,
+        title tsvector NOT NULL,
+        heads tsvector NOT NULL,
+        long boolean NOT NULL DEFAULT false,
+        skel text
+    )""",
+    f"CREATE INDEX {TABLE}_doc_gin ON {TABLE} USING gin (doc)",
+    f"CREATE INDEX {TABLE}_long ON {TABLE} (article_id) WHERE long",
+]
+DROP_SQL = [f"DROP TABLE IF EXISTS {TABLE}"]
+
+
+def _tokens(text):
+    out = []
+    for run in runs(normalise(text)):
+        out.extend(run_tokens(run))
+    return out
+
+
+def _vector(token_lists) -> tuple[str, bool]:
+    """A tsvector literal of several token lists (one gap position between them), and
+    whether it lost positions (too long for a tsvector)."""
+    positions, pos, lossy = {}, 0, False
+    for toks in token_lists:
+        for tok in toks:
+            pos += 1
+            positions.setdefault(tok, []).append(pos)
+        pos += 1
+    if pos > MAX_POSITION:
+        lossy = True
+    parts = []
+    for tok, where in positions.items():
+        if len(where) > MAX_POSITIONS_PER_LEXEME:
+            lossy = True
+        parts.append("'%s':%s" % (tok, ",".join(str(min(p, MAX_POSITION)) for p in where[:256])))
+    return " ".join(parts), lossy
+
+
+def row_values(pk, title, sections, text):
+    """The search row of one article."""
+    title_f, headings_f, body_f = document_fields(title, sections, text)
+    title_t, heads_t, body_t = _tokens(title_f), _tokens(headings_f), _tokens(body_f)
+    doc, lossy = _vector([title_t, heads_t, body_t])
+    skel = None
+    if lossy:
+        skel = FIELD_SEPARATOR.join(
+            skeleton(normalise(f)) for f in (title_f, headings_f, body_f)
+        )
+    return (pk, doc, _vector([title_t])[0], _vector([heads_t])[0], lossy, skel)
+
+
+def index_rows(rows, cursor, *, replace=True):
+    values = [row_values(*row) for row in rows]
+    if not values:
+        return
+    cursor.executemany(
+        f"""INSERT INTO {TABLE} (article_id, doc, title, heads, long, skel)
+        VALUES (%s, %s::tsvector, %s::tsvector, %s::tsvector, %s, %s)
+        ON CONFLICT (article_id) DO UPDATE SET doc = EXCLUDED.doc, title = EXCLUDED.title,
+            heads = EXCLUDED.heads, long = EXCLUDED.long, skel = EXCLUDED.skel""",
+        values,
+    )
+
+
+def _tsquery(atom) -> str:
+    toks, prefix = atom_tokens(atom)
+    quoted = ["'%s'" % tok for tok in toks]
+    if prefix:
+        quoted[-1] += ":*"
+    return " <-> ".join(quoted)
+
+
+def tsquery_all(parsed) -> str:
+    return " & ".join(f"({_tsquery(atom)})" for atom in parsed.atoms)
+
+
+def tsquery_any(parsed) -> str:
+    return " | ".join(f"({_tsquery(atom)})" for atom in parsed.atoms)
+
+
+def search(queryset, parsed):
+    t = connection.ops.quote_name(TABLE)
+    article = connection.ops.quote_name(queryset.model._meta.db_table)
+    skel_checks = " AND ".join(f"strpos({t}.skel, %s) > 0" for _ in parsed.atoms)
+    match = (
+        f"(({t}.doc @@ %s::tsquery AND NOT {t}.long) OR ({t}.long AND {skel_checks}))"
+    )
+    any_q = tsquery_any(parsed)
+    rank = (
+        f"(4 * ts_rank({t}.title, %s::tsquery) + 2 * ts_rank({t}.heads, %s::tsquery)"
+        f" + CASE WHEN {t}.title @@ %s::tsquery THEN 10 ELSE 0 END"
+        f" + CASE WHEN {t}.heads @@ %s::tsquery THEN 5 ELSE 0 END)"
+    )
+    return queryset.extra(
+        select={"search_rank": rank},
+        select_params=[any_q, any_q, any_q, any_q],
+        tables=[TABLE],
+        where=[f"{t}.article_id = {article}.id", match],
+        params=[tsquery_all(parsed), *[atom_skeleton(a) for a in parsed.atoms]],
+    )
+
+
+def clear(cursor):
+    """Empty the table and drop the GIN index: building it once at the end is much faster."""
+    cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_doc_gin")
+    cursor.execute(f"TRUNCATE {TABLE}")
+
+
+def optimise(cursor):
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    cursor.execute(CREATE_SQL[1].replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
+    cursor.execute(f"ANALYZE {TABLE}")
+
+
+def before_bulk_load(cursor):
+    """Nothing to do: ``bulk_create`` sends no signal, so nothing is indexed row by row."""
+
+
+def after_bulk_load(cursor):
+    pass
+
+
+def index_size_bytes(cursor) -> int:
+    cursor.execute("SELECT pg_total_relation_size(%s)", [TABLE])
+    return int(cursor.fetchone()[0] or 0)
+
+
+__all__ = ["SEPARATOR"]

@@ -1,0 +1,160 @@
+"""SQLite backend: a contentless FTS5 table fed our tokens, kept current by triggers.
+
+``articles_search`` holds no text, only the index (``content=''``), with the ``ascii``
+tokenizer (our tokens are already lower-case runs of word characters, so it keeps them
+whole) and full position lists (``detail=full``) for phrases. Its rowid is the article id.
+
+Triggers on ``articles_article`` call Python functions that every connection registers
+(``register_functions``, connected to ``connection_created``): insert, update of title,
+sections or text, and delete (including Django's cascades and ``bulk_create``) re-index in
+the same statement, hence the same transaction. A contentless table forgets the tokens it
+was given, so a delete replays them from the old row: after changing the tokeniser or
+``CODE_MAP`` run ``manage.py rebuild_search_index``.
+"""
+import json
+
+from django.db import connection
+
+from .tokenise import atom_tokens, document_fields, heading_text, token_string
+
+TABLE = "articles_search"
+WEIGHTS = (20.0, 5.0, 1.0)  # a body term saturates below 2.2, so title > headings > body  # title, headings, body
+
+TABLE_SQL = [
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
+    "title, headings, body, content='', tokenize='ascii', detail=full)",
+    # Article rows hold their texts inline, before status and published_at: reading those
+    # for every match would walk the texts' overflow pages. This covering index holds what
+    # search filters, joins, facets and orders by, so matches never touch the rows.
+    f"""CREATE INDEX {TABLE}_cover ON articles_article
+        (id, status, compilation_id, published_at, agency_id, year, members_only)""",
+]
+TRIGGER_SQL = [
+    f"""CREATE TRIGGER {TABLE}_ai AFTER INSERT ON articles_article BEGIN
+      INSERT INTO {TABLE}(rowid, title, headings, body) VALUES (new.id,
+        hb_search_tokens(new.title), hb_search_headings(new.sections), hb_search_tokens(new.text));
+    END""",
+    f"""CREATE TRIGGER {TABLE}_ad AFTER DELETE ON articles_article BEGIN
+      INSERT INTO {TABLE}({TABLE}, rowid, title, headings, body) VALUES ('delete', old.id,
+        hb_search_tokens(old.title), hb_search_headings(old.sections), hb_search_tokens(old.text));
+    END""",
+    f"""CREATE TRIGGER {TABLE}_au AFTER UPDATE OF title, sections, text ON articles_article
+    WHEN old.title IS NOT new.title OR old.sections IS NOT new.sections
+      OR old.text IS NOT new.text OR old.id IS NOT new.id BEGIN
+      INSERT INTO {TABLE}({TABLE}, rowid, title, headings, body) VALUES ('delete', old.id,
+        hb_search_tokens(old.title), hb_search_headings(old.sections), hb_search_tokens(old.text));
+      INSERT INTO {TABLE}(rowid, title, headings, body) VALUES (new.id,
+        hb_search_tokens(new.title), hb_search_headings(new.sections), hb_search_tokens(new.text));
+    END""",
+]
+CREATE_SQL = TABLE_SQL + TRIGGER_SQL
+DROP_SQL = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_au",
+    f"DROP TRIGGER IF EXISTS {TABLE}_ad",
+    f"DROP TRIGGER IF EXISTS {TABLE}_ai",
+    f"DROP INDEX IF EXISTS {TABLE}_cover",
+    f"DROP TABLE IF EXISTS {TABLE}",
+]
+
+
+def _headings_tokens(sections_json):
+    try:
+        sections = json.loads(sections_json) if isinstance(sections_json, str) else sections_json
+    except ValueError:
+        sections = []
+    return token_string(heading_text(sections))
+
+
+def register_functions(sender=None, connection=None, **kwargs):
+    """Give a new SQLite connection the functions the index triggers call."""
+    if connection is None or connection.vendor != "sqlite":
+        return
+    raw = connection.connection
+    raw.create_function("hb_search_tokens", 1, token_string, deterministic=True)
+    raw.create_function("hb_search_headings", 1, _headings_tokens, deterministic=True)
+
+
+def fts_expression(parsed) -> str:
+    """An FTS5 query for parsed atoms: each atom a quoted phrase of tokens, all ANDed.
+
+    Tokens are runs of word characters, so no user character can reach FTS5's syntax.
+    """
+    parts = []
+    for atom in parsed.atoms:
+        toks, prefix = atom_tokens(atom)
+        parts.append('"' + " ".join(toks) + '"' + ("*" if prefix else ""))
+    return " AND ".join(parts)
+
+
+def search(queryset, parsed):
+    table = connection.ops.quote_name(TABLE)
+    article = connection.ops.quote_name(queryset.model._meta.db_table)
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    return queryset.extra(
+        select={"search_rank": f"-bm25({table}, {weights})"},
+        tables=[TABLE],
+        where=[f"{table}.rowid = {article}.id", f"{table} MATCH %s"],
+        params=[fts_expression(parsed)],
+    )
+
+
+def index_rows(rows, cursor, *, replace=True):
+    """(Re)index (id, title, sections, text) rows. With ``replace``, an id already indexed
+    first has its tokens deleted (replayed from the current row, as the triggers would)."""
+    present = set()
+    rows = list(rows)
+    if replace and rows:
+        ids = [row[0] for row in rows]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cursor.execute(
+                f"SELECT rowid FROM {TABLE} WHERE rowid IN ({','.join('%s' for _ in chunk)})",
+                chunk,
+            )
+            present.update(r[0] for r in cursor.fetchall())
+    deletes, inserts = [], []
+    for pk, title, sections, text in rows:
+        title_f, headings_f, body_f = document_fields(title, sections, text)
+        values = (pk, token_string(title_f), token_string(headings_f), token_string(body_f))
+        if pk in present:
+            deletes.append(values)
+        inserts.append(values)
+    if deletes:
+        cursor.executemany(
+            f"INSERT INTO {TABLE}({TABLE}, rowid, title, headings, body) "
+            "VALUES ('delete', %s, %s, %s, %s)",
+            deletes,
+        )
+    cursor.executemany(
+        f"INSERT INTO {TABLE}(rowid, title, headings, body) VALUES (%s, %s, %s, %s)", inserts
+    )
+
+
+def clear(cursor):
+    cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('delete-all')")
+
+
+def optimise(cursor):
+    cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+
+
+def before_bulk_load(cursor):
+    """Stop indexing row by row (for a bulk load followed by ``rebuild_index``)."""
+    for sql in DROP_SQL[:3]:
+        cursor.execute(sql)
+
+
+def after_bulk_load(cursor):
+    for sql in TRIGGER_SQL:
+        cursor.execute(sql)
+
+
+def index_size_bytes(cursor) -> int:
+    """Bytes of the FTS5 shadow tables, from the dbstat virtual table when available."""
+    try:
+        cursor.execute(
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{TABLE}%"]
+        )
+        return int(cursor.fetchone()[0] or 0)
+    except Exception:  # dbstat not compiled in
+        return 0
