@@ -57,6 +57,19 @@ def sector_of(name: str) -> str:
     return ""
 
 
+_TRAILING_ORGANS = ("工委", "党委", "党组", "纪委", "办公室")
+
+
+def _extended(text: str, match) -> str:
+    """The lazy match plus an organ that follows it: 省直机关 + 工委 → 省直机关工委."""
+    name = match.group("name")
+    rest = text[match.end("name"):]
+    for organ in _TRAILING_ORGANS:
+        if rest.startswith(organ):
+            return name + organ
+    return name
+
+
 def _acceptable(name: str) -> bool:
     return 3 <= len(name) <= 20 and not any(word in name for word in _NOT_AGENCY_CORE)
 
@@ -69,16 +82,15 @@ def agency_at_start(text: str) -> str | None:
     text = text.removeprefix("XX").removeprefix("xx")
     match = _AGENCY_RE.match(text) or _BARE_RE.match(text)
     if match and _acceptable(match.group("name")):
-        return match.group("name")
+        return _extended(text, match)
     return None
 
 
 def agency_in_opening(paragraph: str, window: int = 160) -> str | None:
     """The first agency a clause of the opening paragraph starts with."""
     for match in _AGENCY_RE.finditer(paragraph[:window]):
-        name = match.group("name")
-        if _acceptable(name):
-            return name
+        if _acceptable(match.group("name")):
+            return _extended(paragraph, match)
     return None
 
 

@@ -340,7 +340,7 @@ def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None) -
         if not content:
             warnings.append(f"第 {title_line.number} 行的《{title_line.text}》没有正文，已跳过")
             continue
-        members = paid_at[start] or any(paid_at[k] for k in span)
+        members = paid_at[start] or any(paid_at[k] for k in span if not body[k].blank)
         articles.append(_build_article(title_line, content, members, vocabulary))
     if not articles:
         raise ImportRefused(name, "找不到带正文的文章")

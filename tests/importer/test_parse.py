@@ -1,0 +1,191 @@
+"""Parsing our own test documents: encodings, line ends, 目录, paid markers, heading styles,
+codes, placeholders, advertising, .docx."""
+from django.test import SimpleTestCase
+
+from articles.importer import ImportRefused, parse_file, sections_from_text
+from articles.importer.agencies import agency_at_start, find_agency, level_of, sector_of
+from articles.importer.tags import title_initiatives
+
+from .helpers import STYLES, make_docx, variants
+
+TITLES = [
+    "市财政局：“三个聚焦”推动预算绩效管理提质增效",
+    "县委宣传部以“五个一”工程深化机关D建引领",
+    "区档案局“两化”并进打造学习型机关",
+    "用好“四张清单”压实全面从严治D责任",
+]
+VOCABULARY = {"党建": "党建", "学习型": "学习型机关", "志愿服务": "志愿服务", "作风": "作风建设"}
+
+
+class EncodingTests(SimpleTestCase):
+    def test_every_encoding_and_line_end_gives_the_same_result(self):
+        reference = parse_file(STYLES, vocabulary=VOCABULARY).as_json()
+        for name, data in variants().items():
+            with self.subTest(encoding=name):
+                parsed = parse_file(data, filename=f"{name}.txt", vocabulary=VOCABULARY)
+                self.assertEqual(parsed.as_json(), reference)
+
+    def test_full_width_indentation_is_not_kept_in_text(self):
+        parsed = parse_file(variants()["fullwidth_indent"], filename="x.txt")
+        for article in parsed.articles:
+            self.assertNotIn("\u3000", article.original_text)
+
+
+class StructureTests(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.parsed = parse_file(STYLES, vocabulary=VOCABULARY)
+
+    def test_title_count_and_toc_with_tab_and_dot_leaders(self):
+        self.assertEqual(self.parsed.title, "关于机关作风建设经验做法材料汇编")
+        self.assertEqual(self.parsed.declared_count, 5)
+        self.assertEqual([(t.title, t.page) for t in self.parsed.toc], [
+            (TITLES[0], 3), (TITLES[1], 6), (TITLES[2], 9), ("一篇目录里有而正文里没有的文章", 12),
+        ])
+
+    def test_articles_come_from_the_body_with_warnings_for_toc_and_count(self):
+        self.assertEqual([a.title for a in self.parsed.articles], TITLES)
+        toc_warning = next(w for w in self.parsed.warnings if w.startswith("目录"))
+        self.assertIn(TITLES[3], toc_warning)
+        self.assertIn("一篇目录里有而正文里没有的文章", toc_warning)
+        self.assertIn("标题声明 5 篇，正文实有 4 篇", self.parsed.warnings)
+
+    def test_only_articles_between_paid_markers_are_members_only(self):
+        self.assertEqual([a.members_only for a in self.parsed.articles], [False, False, True, False])
+
+    def test_heading_styles(self):
+        headings = [a.headings for a in self.parsed.articles]
+        self.assertEqual(headings[0][0], "（一）聚焦责任落实，建立全过程绩效链条")
+        self.assertEqual(headings[1], ["第一，建好一个学习阵地", "第二，办好一个TD日品牌", "第三，带好一支志愿服务队"])
+        self.assertEqual(headings[2], ["一是学习常态化", "二是管理制度化"])
+        self.assertEqual(headings[3], ["以“责任清单”为牵引 明确各级主体责任", "以“问题清单”为导向 推动整改落地见效"])
+
+    def test_inline_heading_keeps_its_text_as_first_paragraph(self):
+        section = self.parsed.articles[2].sections[1]
+        self.assertEqual(section["heading"], "一是学习常态化")
+        self.assertTrue(section["paragraphs"][0].startswith("制定年度学习计划"))
+
+    def test_lead_paragraph_is_a_section_without_heading(self):
+        for article in self.parsed.articles:
+            self.assertEqual(article.sections[0]["heading"], "")
+            self.assertTrue(article.sections[0]["paragraphs"])
+
+    def test_agencies_from_title_and_opening(self):
+        self.assertEqual([a.agency for a in self.parsed.articles],
+                         ["市财政局", "县委宣传部", "区档案局", "州生态环境局"])
+        self.assertEqual(self.parsed.articles[3].agency_level, "州")
+        self.assertEqual(self.parsed.articles[3].agency_sector, "生态环境")
+
+    def test_title_slogans_are_initiatives_and_body_slogans_suggestions(self):
+        self.assertEqual([a.initiatives for a in self.parsed.articles],
+                         [["三个聚焦"], ["五个一"], ["两化"], ["四张清单"]])
+        self.assertIn("一岗双责", self.parsed.articles[3].suggested_initiatives)
+
+    def test_themes_come_from_the_vocabulary_after_restoring_codes(self):
+        self.assertIn("党建", self.parsed.articles[1].themes)  # D建 ×2 → 党建
+        self.assertIn("学习型机关", self.parsed.articles[2].themes)
+
+    def test_codes_and_placeholders_stay_in_the_original(self):
+        text = self.parsed.articles[1].original_text
+        self.assertIn("TD日", text)
+        self.assertIn("以T教育", text)
+        self.assertIn("XX镇", text)
+        self.assertIn("AAA公众号", self.parsed.articles[0].original_text)
+
+    def test_advertising_is_dropped_with_a_warning(self):
+        self.assertIn("已删除 2 行广告或联系方式（不属于正文）", self.parsed.warnings)
+        for article in self.parsed.articles:
+            self.assertNotIn("客服", article.original_text)
+            self.assertNotIn("材料库", article.original_text)
+
+    def test_sections_from_text_rederives_the_same_sections(self):
+        for article in self.parsed.articles:
+            self.assertEqual(sections_from_text(article.original_text), article.sections)
+
+
+class DocxTests(SimpleTestCase):
+    def test_heading_styles_mark_titles_and_sections(self):
+        parsed = parse_file(make_docx(), filename="减负.docx")
+        self.assertEqual(parsed.title, "关于基层减负工作材料汇编")
+        self.assertEqual(parsed.declared_count, 2)
+        self.assertEqual([t.page for t in parsed.toc], [2, 5])
+        self.assertEqual([a.title for a in parsed.articles], [
+            "市信访局：“三个到位”化解信访积案", "县统计局“四抓四促”提升统计数据质量"])
+        self.assertEqual(parsed.articles[0].headings, ["一、领导包案到位", "二、沟通协调到位"])
+        self.assertEqual(parsed.articles[1].agency, "县统计局")
+        self.assertEqual(parsed.articles[0].initiatives, ["三个到位"])
+        self.assertEqual(parsed.warnings, [])
+
+    def test_bold_lines_are_headings(self):
+        parsed = parse_file(make_docx(bold_headings=True), filename="减负.docx")
+        self.assertEqual(parsed.articles[1].headings, ["抓学习促提升", "抓规范促质量"])
+
+    def test_docx_without_styles_is_parsed_like_text(self):
+        parsed = parse_file(make_docx(heading_styles=False), filename="减负.docx")
+        self.assertEqual(len(parsed.articles), 2)
+        self.assertEqual(parsed.articles[0].headings, ["一、领导包案到位", "二、沟通协调到位"])
+
+
+class RuleTests(SimpleTestCase):
+    def test_agency_names_level_and_sector(self):
+        cases = {
+            "市审计局：“三化”发力": ("市审计局", "市", "审计"),
+            "县委组织部：“三个强化”扎实推进": ("县委组织部", "县", "组织"),
+            "市委文明办：“三突出三强化”推动": ("市委文明办", "市", "文明办"),
+            "州交通运输局聚焦“四个着力”": ("州交通运输局", "州", "交通运输"),
+            "省直机关工委以“六型”机关建设为抓手": ("省直机关工委", "省", "机关党建"),
+        }
+        for title, (name, level, sector) in cases.items():
+            with self.subTest(title=title):
+                self.assertEqual(agency_at_start(title), name)
+                self.assertEqual(level_of(name), level)
+                self.assertEqual(sector_of(name), sector)
+
+    def test_no_agency_in_whole_city_phrases(self):
+        self.assertIsNone(find_agency("推动全市民政系统模范机关建设", "全市民政系统干部职工积极参与。"))
+
+    def test_opening_gives_the_fuller_name(self):
+        self.assertEqual(find_agency("审计局落实“四举措”", "今年以来，市审计局大力推进。"), "市审计局")
+
+    def test_title_initiatives(self):
+        self.assertEqual(title_initiatives("以“三突出三强化”推动“五型”机关建设"), ["三突出三强化", "五型"])
+        self.assertEqual(title_initiatives("抓实六项工作措施深化模范机关创建"), ["六项工作措施"])
+        self.assertEqual(title_initiatives("落实“第一议题”制度"), [])
+
+
+class RefusalTests(SimpleTestCase):
+    def assertRefused(self, data, filename, fragment):
+        with self.assertRaises(ImportRefused) as caught:
+            parse_file(data, filename=filename)
+        message = str(caught.exception)
+        self.assertTrue(message.startswith(filename + "："), message)
+        self.assertIn(fragment, message)
+        self.assertNotIn("\n", message)
+
+    def test_empty_file(self):
+        self.assertRefused(b"", "empty.txt", "空")
+        self.assertRefused("\u3000\n\n".encode(), "blank.txt", "空")
+
+    def test_binary_file(self):
+        self.assertRefused(bytes(range(256)) * 4, "image.png", "二进制")
+
+    def test_no_title_or_article(self):
+        self.assertRefused("只有一行标题\n".encode(), "one.txt", "文章")
+        self.assertRefused(b"1234567 89\n", "digits.txt", "标题")
+
+    def test_truncated_docx(self):
+        self.assertRefused(make_docx()[:2000], "cut.docx", "损坏")
+
+    def test_password_protected_docx(self):
+        cfb = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+        self.assertRefused(cfb, "secret.docx", "密码")
+
+    def test_file_over_the_size_limit(self):
+        with self.settings(HUIBIAN_IMPORT_MAX_BYTES=1000):
+            self.assertRefused(STYLES.read_bytes(), "big.txt", "过大")
+
+    def test_missing_path(self):
+        with self.assertRaises(ImportRefused) as caught:
+            parse_file("/nonexistent/汇编.txt")
+        self.assertEqual(str(caught.exception), "/nonexistent/汇编.txt：文件不存在")
