@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's package; HUIBIAN_CHROMIUM may point elsewhere (e.g. to check the skip path).
+CHROMIUM = Path(os.environ.get("HUIBIAN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

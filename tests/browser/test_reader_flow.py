@@ -12,6 +12,8 @@ from tests.exports.utils import SECRET, make_members_article, make_public_articl
 from tests.factories import make_agency, make_article, make_compilation, make_user
 
 pytestmark = pytest.mark.browser
+# Committed rows, so the live server's thread sees them; serialized_rollback restores the
+# groups migration 0002 created once the test's flush has emptied the tables.
 flow_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PUBLIC_TITLE = "县交通运输局：以党建引领打造“XX交通”品牌"
