@@ -1,7 +1,7 @@
 """PostgreSQL backend: our tokens as a positional ``tsvector`` under a GIN index.
 
-``articles_search`` has one row per article (``article_id`` references the article with
-``ON DELETE CASCADE``, so deletes and cascades need nothing from us):
+``articles_search`` has one row per article (``article_id``;
+a trigger deletes the row with its article, so deletes and cascades need nothing from us):
 
 - ``doc``: title, headings and body tokens with positions (a gap of one position between
   fields, so a phrase never spans two); GIN-indexed, it answers the match;
@@ -33,8 +33,7 @@ FIELD_SEPARATOR = "\x02"
 
 CREATE_SQL = [
     f"""CREATE TABLE {TABLE} (
-        article_id bigint PRIMARY KEY
-            REFERENCES articles_article(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        article_id bigint PRIMARY KEY,
         doc tsvector NOT NULL,
         title tsvector NOT NULL,
         heads tsvector NOT NULL,
@@ -43,8 +42,25 @@ CREATE_SQL = [
     )""",
     f"CREATE INDEX {TABLE}_doc_gin ON {TABLE} USING gin (doc)",
     f"CREATE INDEX {TABLE}_long ON {TABLE} (article_id) WHERE long",
+    # Deletes (Django's cascades included) and truncation follow the articles. Not a foreign
+    # key: Django's flush truncates articles_article and knows nothing of this table.
+    f"""CREATE FUNCTION {TABLE}_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN DELETE FROM {TABLE};
+        ELSE DELETE FROM {TABLE} WHERE article_id = OLD.id; END IF;
+        RETURN NULL;
+    END $$""",
+    f"""CREATE TRIGGER {TABLE}_ad AFTER DELETE ON articles_article
+        FOR EACH ROW EXECUTE FUNCTION {TABLE}_forget()""",
+    f"""CREATE TRIGGER {TABLE}_at AFTER TRUNCATE ON articles_article
+        FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_forget()""",
 ]
-DROP_SQL = [f"DROP TABLE IF EXISTS {TABLE}"]
+DROP_SQL = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_at ON articles_article",
+    f"DROP TRIGGER IF EXISTS {TABLE}_ad ON articles_article",
+    f"DROP FUNCTION IF EXISTS {TABLE}_forget()",
+    f"DROP TABLE IF EXISTS {TABLE}",
+]
 
 
 def _tokens(text):

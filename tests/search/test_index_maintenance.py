@@ -1,0 +1,95 @@
+"""The index follows every write in the same transaction: create, update, delete, cascade,
+bulk_create + index_articles, rebuild."""
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import TestCase, TransactionTestCase
+
+from articles.models import Article, Status
+from articles.search import index_articles
+from tests.factories import make_article, make_compilation
+
+
+def found(q):
+    return set(Article.objects.search(q).values_list("pk", flat=True))
+
+
+class IndexMaintenanceTests(TestCase):
+    def test_new_article_is_found_by_title_heading_and_body(self):
+        article = make_article(
+            title="县委组织部：犰狳保护", original_text="正文写着鹳雀楼。",
+            sections=[{"heading": "一、珐琅彩传承", "paragraphs": ["正文写着鹳雀楼。"]}],
+        )
+        for q in ("犰狳", "珐琅彩", "鹳雀楼"):
+            self.assertEqual(found(q), {article.pk}, q)
+
+    def test_edit_replaces_the_old_words(self):
+        article = make_article(original_text="旧文本提到砗磲。")
+        article.original_text = "新文本提到玳瑁。"
+        article.save()
+        self.assertEqual(found("砗磲"), set())
+        self.assertEqual(found("玳瑁"), {article.pk})
+
+    def test_queryset_update_of_title_is_indexed(self):
+        article = make_article(title="原标题")
+        Article.objects.filter(pk=article.pk).update(title="改后的蝾螈标题")
+        if connection.vendor != "sqlite":  # no triggers: writes that bypass save() call this
+            index_articles([article.pk])
+        self.assertEqual(found("蝾螈"), {article.pk})
+
+    def test_deleting_a_compilation_removes_its_articles_from_search(self):
+        compilation = make_compilation()
+        make_article(compilation=compilation, original_text="独有词缂丝技艺。")
+        other = make_article(original_text="另一篇也有缂丝技艺。")
+        compilation.delete()
+        self.assertEqual(found("缂丝"), {other.pk})
+
+    def test_bulk_created_articles_are_found_after_index_articles(self):
+        compilation = make_compilation()
+        objs = []
+        for n in range(3):
+            article = Article(compilation=compilation, position=n + 1, title=f"批量{n}",
+                              original_text=f"批量导入的榫卯工艺{n}。", status=Status.PUBLISHED)
+            article.refresh_derived()
+            objs.append(article)
+        created = Article.objects.bulk_create(objs)
+        index_articles([a.pk for a in created])
+        index_articles([a.pk for a in created])  # idempotent
+        self.assertEqual(found("榫卯"), {a.pk for a in created})
+        self.assertEqual(found("工艺2"), {created[2].pk})
+
+    def test_rebuild_command_restores_the_same_results(self):
+        articles = [make_article(original_text=f"重建测试氦三资源{n}号。") for n in range(3)]
+        before = found("氦三")
+        out = StringIO()
+        call_command("rebuild_search_index", stdout=out)
+        self.assertIn("3/", out.getvalue())
+        self.assertEqual(found("氦三"), before)
+        self.assertEqual(before, {a.pk for a in articles})
+
+
+class RollbackTests(TransactionTestCase):
+    def test_a_rolled_back_write_leaves_no_trace_in_the_index(self):
+        make_article(original_text="提交的文本含骆驼刺。")
+        try:
+            with transaction.atomic():
+                make_article(original_text="回滚的文本含骆驼刺和麝香。")
+                raise RuntimeError("abort")
+        except RuntimeError:
+            pass
+        self.assertEqual(len(found("骆驼刺")), 1)
+        self.assertEqual(found("麝香"), set())
+
+
+class LongArticleTests(TestCase):
+    def test_phrases_far_into_a_very_long_article_are_exact(self):
+        # Past 16,383 positions and 256 repeats a tsvector loses positions: PostgreSQL falls
+        # back to the article's skeleton text; SQLite keeps every position.
+        filler = "机关党建工作，" * 3000  # 21,000 characters, 机关 repeated 3,000 times
+        article = make_article(original_text=filler + "末尾写着鹳雀楼与珐琅彩。")
+        make_article(original_text="珐琅 鹳雀 分开写。")
+        self.assertEqual(found("鹳雀楼"), {article.pk})
+        self.assertEqual(found('"鹳雀楼与珐琅彩"'), {article.pk})
+        self.assertEqual(found("工作机关"), set())  # separated by ， every time
+        self.assertEqual(found('"工作，机关"'), {article.pk})
