@@ -47,6 +47,7 @@ _MAX_AGE = 24 * 3600
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
+        allow_empty_file=True,  # the importer names the file in its own message
         label=gettext_lazy("汇编文件"),
         help_text=gettext_lazy("纯文本（UTF-8、GBK/GB18030、UTF-16 均可）或 Word .docx，最大 20 MB。"),
     )
@@ -108,9 +109,9 @@ def _context(model_admin, request, **extra):
     }
 
 
-def _render_form(model_admin, request, form, status=200):
+def _render_form(model_admin, request, form, status=200, error=None):
     return render(request, "admin/articles/compilation/import_form.html",
-                  _context(model_admin, request, form=form), status=status)
+                  _context(model_admin, request, form=form, error=error), status=status)
 
 
 def upload_view(model_admin, request):
@@ -156,17 +157,14 @@ def confirm_view(model_admin, request):
         return HttpResponseNotAllowed(["POST"])
     staged = _unstage(request.POST.get("ticket", ""))
     if staged is None:
-        form = ImportUploadForm()
-        form.add_error(None, _("预览已过期或无效，请重新上传文件。"))
-        return _render_form(model_admin, request, form, status=400)
+        return _render_form(model_admin, request, ImportUploadForm(), status=400,
+                            error=_("预览已过期或无效，请重新上传文件。"))
     data, filename, staged_path = staged
     try:
         result = import_compilation(data, filename=filename, user=request.user,
                                     publish=bool(request.POST.get("publish")))
     except ImportRefused as refusal:
-        form = ImportUploadForm()
-        form.add_error(None, str(refusal))
-        return _render_form(model_admin, request, form, status=400)
+        return _render_form(model_admin, request, ImportUploadForm(), status=400, error=str(refusal))
     staged_path.unlink(missing_ok=True)
     level = messages.INFO if result.status == "unchanged" else messages.SUCCESS
     messages.add_message(request, level, result.summary())

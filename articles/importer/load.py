@@ -316,7 +316,6 @@ def _update(compilation, parsed, *, publish, user) -> ImportResult:
                 article.agency = agency or article.agency
                 article.year = parsed_article.year or article.year
                 article.position = position
-                article.version = (article.version or 1) + 1
                 if publish:
                     article.status = Status.PUBLISHED
                 if user is not None:
@@ -353,7 +352,6 @@ def _update(compilation, parsed, *, publish, user) -> ImportResult:
         Compilation.objects.filter(pk=compilation.pk).update(
             checksum=parsed.checksum, source_name=compilation.source_name)
     else:
-        compilation.version = (compilation.version or 1) + 1
         if user is not None:
             compilation._history_user = user
         compilation.save()

@@ -23,7 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args, path, dry_run, json: bool, publish, **options):
         as_json = json
         try:
-            parsed = parse_file(path, vocabulary=theme_vocabulary())
+            parsed = parse_file(path)  # refusals come before any database access
+            parsed.apply_vocabulary(theme_vocabulary())
             result = None if dry_run else import_compilation(parsed, publish=publish)
         except ImportRefused as exc:
             raise CommandError(str(exc), returncode=2) from None
