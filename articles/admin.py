@@ -129,6 +129,12 @@ class CompilationAdmin(VersionedHistoryAdmin):
     )
     inlines = (ArticleInline, TocEntryInline)
     actions = ("publish", "unpublish")
+    change_list_template = "admin/articles/compilation/change_list.html"
+
+    def get_urls(self):
+        from .admin_import import import_urls
+
+        return import_urls(self) + super().get_urls()
 
     def get_queryset(self, request):
         from django.db.models import Count

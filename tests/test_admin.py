@@ -63,6 +63,14 @@ class AdminPagesTests(AdminSetupMixin, TestCase):
                 with self.subTest(user=user.username, url=url):
                     self.assertEqual(client.get(url).status_code, 200)
 
+    def test_compilation_changelist_offers_the_import_page(self):
+        client = self.client_for(self.editor)
+        changelist = client.get(reverse("admin:articles_compilation_changelist"))
+        import_url = reverse("admin:articles_compilation_import")
+        self.assertContains(changelist, import_url)
+        self.assertContains(changelist, "导入汇编")
+        self.assertEqual(client.get(import_url).status_code, 200)
+
     def test_article_changelist_filters_answer(self):
         client = self.client_for(self.editor)
         url = reverse("admin:articles_article_changelist")
