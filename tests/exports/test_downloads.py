@@ -41,6 +41,10 @@ class ArticleDownloadTests(TestCase):
             )
             self.assertIn("private", response["Cache-Control"])
 
+    def test_article_download_costs_one_query(self):
+        with self.assertNumQueries(1):
+            self.client.get(download(self.public.pk, "docx"))
+
     def test_file_name_drops_characters_file_systems_refuse(self):
         article = make_public_article(title="关于“三化”/“五型”：是否可行？<试点>")
         header = self.client.get(download(article.pk, "txt"))["Content-Disposition"]
