@@ -7,3 +7,7 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests run with DEBUG off but without collectstatic; let whitenoise find files on request.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
