@@ -1,5 +1,6 @@
 """A reader's way through the site in a real browser, on a phone (375 px) and a desktop
-(1280 px): home → two facets → article → original text → .docx download → member login.
+(1280 px): home → two facets → article → original text → .docx download → the whole
+compilation's .docx → a members-only article → member login.
 
 At every step: no console error, no uncaught exception, nothing wider than the viewport.
 """
@@ -134,23 +135,37 @@ def test_reader_flow(browser, live_server, library, screenshots, tmp_path, width
         assert document.paragraphs[0].text == PUBLIC_TITLE
         assert document.paragraphs[0].style.name == "Title"
 
+        # The whole compilation: a table of contents, and no members-only text for anonymous.
+        page.get_by_role("navigation", name="位置").get_by_role(
+            "link", name="关于党建引领模范机关建设材料汇编（3篇）"
+        ).click()
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="下载整部汇编（Word）").click()
+        saved = tmp_path / "compilation.docx"
+        download_info.value.save_as(saved)
+        document = docx.Document(saved)
+        titles = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+        assert titles[:2] == [PUBLIC_TITLE, MEMBERS_TITLE]
+        assert SECRET not in "\n".join(p.text for p in document.paragraphs)
+        checks.step("5-compilation")
+
         # A members-only article: teaser and login link for the anonymous reader …
         page.goto(live_server.url + "/")
         page.get_by_role("link", name=MEMBERS_TITLE).first.click()
         page.get_by_role("heading", level=1, name=MEMBERS_TITLE).wait_for()
         assert page.get_by_text(SECRET).count() == 0
         assert SECRET not in page.content()
-        checks.step("5-members-only-teaser")
+        checks.step("6-members-only-teaser")
 
         # … and the whole text once signed in as a member, back on the same page.
         page.get_by_role("note").get_by_role("link", name="会员登录").click()
         page.get_by_label("用户名").fill("会员小李")
         page.get_by_label("密码").fill(PASSWORD)
-        checks.step("6-login")
+        checks.step("7-login")
         page.get_by_role("button", name="登录").click()
         page.get_by_role("heading", level=1, name=MEMBERS_TITLE).wait_for()
         assert page.locator('[data-text="restored"]').get_by_text(SECRET).is_visible()
-        checks.step("7-member-reads-all")
+        checks.step("8-member-reads-all")
     except Exception:
         page.screenshot(path=screenshots / f"{width}px-failure.png", full_page=True)
         raise
