@@ -327,6 +327,11 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="article_pub_idx"),
             models.Index(fields=["agency", "status"], name="article_agency_idx"),
             models.Index(fields=["year", "status"], name="article_year_idx"),
+            # Covers the facet counts (articles/facets.py): on SQLite the FK columns come after
+            # the text columns, so reading them from the table would walk overflow pages.
+            models.Index(
+                fields=["compilation", "status", "agency", "year"], name="article_facet_idx"
+            ),
         ]
 
     def __str__(self):

@@ -9,10 +9,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseNotFound, HttpResponseServerError, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from .. import search as search_engine
-from ..facets import agency_counts, facets_for, tag_counts
+from ..facets import agency_counts, cached, facets_for, tag_counts
 from ..filters import ArticleFilter, CompilationFilter
 from ..models import Agency, Article, Compilation, Initiative, Status, Theme
 from ..permissions import can_read_full, is_editor, teaser, visible_compilations
@@ -75,15 +76,13 @@ def _facet_groups(facets, active, params):
     return groups
 
 
-def _chips(groups, active, params):
+def _chips(facets, active, params):
     """The active filters, each with a URL that removes it."""
-    labels = {
-        group["name"]: next((v["label"] for v in group["shown"] + group["more"] if v["selected"]),
-                            None)
-        for group in groups
-    }
+    def label(name, value):
+        return next((lab for v, lab, _ in facets.get(name, []) if str(v) == value), value)
+
     return [
-        {"name": FACET_LABELS[name], "value": labels.get(name) or value,
+        {"name": FACET_LABELS[name], "value": label(name, value),
          "url": _url_with(params, **{name: None})}
         for name, value in active.items()
     ]
@@ -103,10 +102,18 @@ def _faceted(request, queryset, *, q=""):
         ordered = matched.order_by(*ArticleFilter.SORTS[sort or "date"])
     facets = facets_for(counted, scope=_scope(request.user), params=[q, active])
     page = _page(request, ordered.for_list(), count=facets["total"])
-    groups = _facet_groups(facets, active, request.GET)
+    # The sidebar is the same for every page of a result set: rendered once per library version.
+    sidebar = cached(
+        "facet-sidebar",
+        [_scope(request.user), sorted((k, v) for k, v in request.GET.lists() if k != "page")],
+        lambda: render_to_string(
+            "includes/facets.html", {"facets": _facet_groups(facets, active, request.GET)}
+        ),
+    )
     return {
-        "filter": filterset, "page_obj": page, "facets": groups, "total": facets["total"],
-        "chips": _chips(groups, active, request.GET), "sort": sort or ("" if q else "date"),
+        "filter": filterset, "page_obj": page, "facet_counts": facets, "sidebar": sidebar,
+        "total": facets["total"],
+        "chips": _chips(facets, active, request.GET), "sort": sort or ("" if q else "date"),
         "sort_urls": {
             key: _url_with(request.GET, sort=key) for key in ("date", "date_asc", "title")
         },

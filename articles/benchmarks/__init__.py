@@ -1,0 +1,1 @@
+"""Synthetic corpora for benchmarks (management commands, never tests)."""

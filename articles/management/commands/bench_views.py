@@ -1,0 +1,156 @@
+"""Time the reader pages at library scale: median and p95 server time per page kind.
+
+Builds (once; reused when present) the deterministic corpus of ``articles.benchmarks.corpus``
+in the database of ``DATABASE_URL`` — use a database of its own, since building replaces
+every article — then requests pages through Django's test client (the whole request: URL
+resolution, middleware, views, queries, templates) with DEBUG off, as an anonymous reader.
+
+Facet counts are cached (``articles.facets``): “warm” figures are what readers get between
+two writes; “cold” ones clear the cache before every request (the first reader after a write).
+"""
+import platform
+import random
+import statistics
+import time
+
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from articles.benchmarks import corpus
+from articles.models import Agency, Article, Compilation, Initiative, Status, Theme
+
+
+def _pct(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Command(BaseCommand):
+    help = "Benchmark the reader pages (list with facets, article, compilation, search) at scale."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=100_000,
+                            help="Corpus size (default 100000).")
+        parser.add_argument("--seed", type=int, default=20261125, help="Corpus seed.")
+        parser.add_argument("--requests", type=int, default=60,
+                            help="Timed requests per page kind and cache state (default 60).")
+        parser.add_argument("--rebuild", action="store_true",
+                            help="Rebuild the corpus even when it is present.")
+        parser.add_argument("--only", default="",
+                            help="Comma-separated page kinds to time: list, list-filtered, article, compilation, "
+                                 "search, home, agencies (default: all).")
+
+    def handle(self, *args, articles, seed, requests, rebuild, only, **options):
+        if articles < 1 or requests < 1:
+            raise CommandError("--articles and --requests must be positive.")
+        if rebuild or not corpus.present(count=articles, seed=seed):
+            if Article.objects.exists() and not Compilation.objects.filter(
+                title__startswith=corpus.MARKER
+            ).exists():
+                raise CommandError("This database holds real articles: use a database of its own.")
+            self.stdout.write(f"Building a corpus of {articles:,} articles (seed {seed})…")
+            corpus.build(count=articles, seed=seed, stdout=self.stdout)
+        self.rng = random.Random(seed)
+        self.client = Client()
+        kinds = self.kinds()
+        wanted = [k for k in only.split(",") if k] or list(kinds)
+        self.stdout.write(self.header())
+        self.stdout.write(f"\n{'page':<16} {'cache':<5} {'n':>4} {'median ms':>10} {'p95 ms':>8} "
+                          f"{'max ms':>8}")
+        with override_settings(DEBUG=False):
+            for name in wanted:
+                urls, cached = kinds[name]
+                states = ("warm", "cold") if cached else ("-",)
+                for state in states:
+                    times = self.measure(urls, requests, cold=(state == "cold"))
+                    self.stdout.write(
+                        f"{name:<16} {state:<5} {len(times):>4} "
+                        f"{statistics.median(times):>10.1f} {_pct(times, 95):>8.1f} "
+                        f"{max(times):>8.1f}"
+                    )
+
+    def header(self):
+        published = Article.objects.published().count()
+        return (
+            f"Machine: {platform.machine()}, {_cpus()} cores, Python {platform.python_version()}, "
+            f"{connection.vendor} {_db_version()}\n"
+            f"Corpus: {Article.objects.count():,} articles ({published:,} published), "
+            f"{Compilation.objects.count():,} compilations, {Agency.objects.count():,} agencies, "
+            f"{Theme.objects.count()} themes, {Initiative.objects.count()} initiatives"
+        )
+
+    def kinds(self):
+        """Page kind → (URLs to cycle through, whether the page uses the facet cache)."""
+        rng = self.rng
+        ids = list(Article.objects.published().values_list("pk", flat=True))
+        compilations = list(
+            Compilation.objects.filter(status=Status.PUBLISHED).values_list("pk", flat=True)
+        )
+        agencies = list(Agency.objects.values_list("pk", "level", "sector")[:200])
+        themes = list(Theme.objects.values_list("slug", flat=True))
+        initiatives = list(Initiative.objects.values_list("slug", flat=True)[:60])
+        years = list(range(2015, 2026))
+        lst = reverse("articles:list")
+        filtered = []
+        for _ in range(30):
+            pk, level, sector = rng.choice(agencies)
+            filtered += [
+                f"{lst}?theme={rng.choice(themes)}&level={level}",
+                f"{lst}?sector={sector}&year={rng.choice(years)}&sort=title",
+                f"{lst}?agency={pk}",
+                f"{lst}?initiative={rng.choice(initiatives)}&theme={rng.choice(themes)}",
+                f"{lst}?year={rng.choice(years)}&compilation={rng.choice(compilations)}",
+            ]
+        search = reverse("articles:search")
+        queries = ["党建", "清廉", "模范机关", "档案", "为民办实事", "作风", "志愿服务", "T教育",
+                   "信访", "学习强国", "效能", "养老服务"]
+        return {
+            "list": (
+                [lst, f"{lst}?page=2", f"{lst}?sort=title", f"{lst}?page=250",
+                 f"{lst}?sort=date_asc"], True),
+            "list-filtered": (filtered, True),
+            "article": ([f"/articles/{rng.choice(ids)}/" for _ in range(300)], False),
+            "compilation": (
+                [f"/compilations/{rng.choice(compilations)}/" for _ in range(300)], False),
+            "search": (
+                [f"{search}?q={q}" for q in queries]
+                + [f"{search}?q={q}&theme={rng.choice(themes)}" for q in queries], True),
+            "home": ([reverse("articles:home")], True),
+            "agencies": ([reverse("articles:agency_index")], True),
+        }
+
+    def measure(self, urls, requests, *, cold):
+        times = []
+        if not cold:
+            for url in urls[:requests]:
+                self.client.get(url)  # fill the cache for the warm runs
+        for i in range(requests):
+            url = urls[i % len(urls)]
+            if cold:
+                cache.clear()
+            started = time.perf_counter()
+            response = self.client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise CommandError(f"{url} answered {response.status_code}")
+        return times
+
+
+def _cpus():
+    import os
+
+    return os.cpu_count()
+
+
+def _db_version():
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
