@@ -3,6 +3,7 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 
+from articles.groups import ensure_groups
 from articles.models import Agency, Article, Compilation, Status
 
 _seq = itertools.count(1)
@@ -55,5 +56,6 @@ def make_user(username, *, group=None, staff=False, superuser=False, password="p
         user.is_staff = staff
         user.save()
     if group:
+        ensure_groups()  # transactional tests flush the groups migration 0002 made
         user.groups.add(Group.objects.get(name=group))
     return user

@@ -2,7 +2,7 @@
 import secrets
 from pathlib import Path
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -30,6 +30,9 @@ class Command(BaseCommand):
                 raise CommandError(str(refusal)) from None
             self.stdout.write(f"{path.name}: {result}")
 
+        from articles.groups import ensure_groups
+
+        groups = dict(zip(("编辑", "会员"), ensure_groups()))
         self.stdout.write("示例账号（每次运行都会重设密码）：")
         for username, group_name, is_staff in ACCOUNTS:
             password = secrets.token_urlsafe(9)
@@ -37,6 +40,6 @@ class Command(BaseCommand):
             user.is_staff = is_staff
             user.set_password(password)
             user.save()
-            user.groups.add(Group.objects.get(name=group_name))
+            user.groups.add(groups[group_name])
             self.stdout.write(f"  {group_name}：用户名 {username}  密码 {password}")
         self.stdout.write("管理后台：http://127.0.0.1:8000/admin/  读者站点：http://127.0.0.1:8000/")
