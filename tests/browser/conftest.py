@@ -17,14 +17,16 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-# database access from it (SynchronousOnlyOperation). The live server has its own thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the session, or a skip (a failure in CI) when there is none."""
+    """One headless Chromium per module, or a skip (a failure in CI) when there is none.
+
+    Playwright's sync API keeps an event loop running in this thread while it is open, and
+    Django refuses database access under a running loop (SynchronousOnlyOperation) unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set; it is set only while the browser is open, because
+    ``check --deploy`` (tests/test_project.py) rightly rejects it anywhere else.
+    """
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is absent: run .ci/browser-deps to install Debian's chromium"
         if os.environ.get("HUIBIAN_REQUIRE_BROWSER") == "1":
@@ -32,12 +34,20 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
