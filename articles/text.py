@@ -43,18 +43,24 @@ def _touches_han(text: str, start: int, end: int) -> bool:
     return bool(_HAN_RE.match(before) or _HAN_RE.match(after))
 
 
+_CODE_ALTERNATIVES = "|".join(re.escape(code) for code in _CODES_LONGEST_FIRST)
+# Only runs made wholly of codes can be restored, so only those are looked at (AED, BIM, APP
+# never match: a run must not touch another Latin letter on either side).
+_CODE_RUN_RE = re.compile(rf"(?<![A-Za-z])(?:{_CODE_ALTERNATIVES})+(?![A-Za-z])")
+_CODE_PART_RE = re.compile(_CODE_ALTERNATIVES)
+
+
 def restore_codes(text: str) -> str:
     """Replace self-censoring codes next to Han characters with the words they stand for."""
     if not text or not _ANY_CAPS_RE.search(text):
         return text
 
     def replace(match):
-        parts = _split_codes(match.group(0))
-        if parts is None or not _touches_han(text, match.start(), match.end()):
+        if not _touches_han(text, match.start(), match.end()):
             return match.group(0)
-        return "".join(CODE_MAP[part] for part in parts)
+        return "".join(CODE_MAP[part] for part in _CODE_PART_RE.findall(match.group(0)))
 
-    return _CAPS_RUN_RE.sub(replace, text)
+    return _CODE_RUN_RE.sub(replace, text)
 
 
 _FOLD_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}

@@ -20,6 +20,7 @@ from ..models import (
     ThemeKeyword, TocEntry,
 )
 from .agencies import level_of, sector_of
+from .errors import ImportRefused
 from .parse import ParsedArticle, ParsedCompilation, _key, parse_file
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -255,36 +256,119 @@ def import_compilation(parsed_or_path, *, publish=False, user=None, filename=Non
 
 
 def _create(parsed, *, publish, user) -> ImportResult:
+    return _create_many([parsed], publish=publish, user=user)[0]
+
+
+def _create_many(parsed_list, *, publish, user) -> list[ImportResult]:
+    """New compilations with everything they hold: a fixed number of queries per call,
+    however many compilations and articles (the bulk path batches many files into one)."""
     now = timezone.now()
-    compilation = Compilation(
-        title=parsed.title, declared_count=parsed.declared_count,
-        source_name=parsed.source_name[-255:], checksum=parsed.checksum,
-        status=Status.PUBLISHED if publish else Status.DRAFT,
-    )
-    if user is not None:
-        compilation._history_user = user
-    compilation.save()
-    agencies, new_agencies = _ensure_agencies(a.agency for a in parsed.articles if a.agency)
-    initiatives, new_initiatives = _ensure_initiatives(n for a in parsed.articles for n in a.initiatives)
-    themes = _themes(t for a in parsed.articles for t in a.themes)
-    objs = [_new_article(compilation, n, a, agencies, publish, now)
-            for n, a in enumerate(parsed.articles, 1)]
-    Article.objects.bulk_create(objs)
-    Article.history.bulk_history_create(objs, default_user=user, default_change_reason="导入")
-    _link_tags(list(zip(objs, parsed.articles)), initiatives, themes, fresh=True)
-    _write_toc(compilation, parsed, objs)
+    status = Status.PUBLISHED if publish else Status.DRAFT
+    compilations = [
+        Compilation(
+            title=parsed.title, declared_count=parsed.declared_count,
+            source_name=parsed.source_name[-255:], checksum=parsed.checksum, status=status,
+            published_at=now if publish else None,
+        )
+        for parsed in parsed_list
+    ]
+    Compilation.objects.bulk_create(compilations)
+    Compilation.history.bulk_history_create(compilations, default_user=user,
+                                            default_change_reason="导入")
+    every = [a for parsed in parsed_list for a in parsed.articles]
+    agencies, new_agencies = _ensure_agencies(a.agency for a in every if a.agency)
+    initiatives, new_initiatives = _ensure_initiatives(n for a in every for n in a.initiatives)
+    themes = _themes(t for a in every for t in a.themes)
+    per_compilation = [
+        [_new_article(compilation, n, a, agencies, publish, now) for n, a in enumerate(parsed.articles, 1)]
+        for compilation, parsed in zip(compilations, parsed_list)
+    ]
+    objs = [article for articles in per_compilation for article in articles]
+    Article.objects.bulk_create(objs, batch_size=500)
+    Article.history.bulk_history_create(objs, batch_size=500, default_user=user,
+                                        default_change_reason="导入")
+    _link_tags(list(zip(objs, every)), initiatives, themes, fresh=True)
+    _write_toc(list(zip(compilations, parsed_list, per_compilation)))
     _index_for_search([a.pk for a in objs])
-    return ImportResult(compilation, CREATED, created=len(objs), agencies_created=new_agencies,
-                        initiatives_created=new_initiatives, warnings=list(parsed.warnings))
+    return [
+        ImportResult(
+            compilation, CREATED, created=len(articles),
+            agencies_created=sorted({a.agency for a in parsed.articles if a.agency} & set(new_agencies)),
+            initiatives_created=sorted({n for a in parsed.articles for n in a.initiatives} & set(new_initiatives)),
+            warnings=list(parsed.warnings),
+        )
+        for compilation, parsed, articles in zip(compilations, parsed_list, per_compilation)
+    ]
 
 
-def _write_toc(compilation, parsed, articles):
-    by_toc = {p.toc_index: a for a, p in zip(articles, parsed.articles) if p.toc_index is not None}
-    TocEntry.objects.bulk_create([
-        TocEntry(compilation=compilation, position=t, title=item.title[:300], page=item.page,
-                 article=by_toc.get(t - 1))
-        for t, item in enumerate(parsed.toc, 1)
-    ])
+def _write_toc(items):
+    """目录 entries for (compilation, parsed, articles in body order) triples, in one query."""
+    entries = []
+    for compilation, parsed, articles in items:
+        by_toc = {p.toc_index: a for a, p in zip(articles, parsed.articles) if p.toc_index is not None}
+        entries.extend(
+            TocEntry(compilation=compilation, position=t, title=item.title[:300], page=item.page,
+                     article=by_toc.get(t - 1))
+            for t, item in enumerate(parsed.toc, 1)
+        )
+    TocEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def import_many(items, *, publish=False, user=None, batch_size=50):
+    """Bulk import: ``items`` are paths, (bytes, filename) pairs or ParsedCompilations.
+
+    Returns one ImportResult or ImportRefused per item, in order. New compilations of a batch
+    are written together in one transaction (all of a batch's files or none); if that fails,
+    each file of the batch is retried in its own transaction, so no file is ever half-written.
+    Files that update an existing compilation, or repeat one in the same batch, go one by one.
+    """
+    vocabulary = theme_vocabulary()
+    results = []
+    items = list(items)
+    for start in range(0, len(items), batch_size):
+        results.extend(_import_batch(items[start:start + batch_size], vocabulary, publish, user))
+    return results
+
+
+def _parse_item(item, vocabulary):
+    if isinstance(item, ParsedCompilation):
+        if not item.vocabulary_applied:
+            item.apply_vocabulary(vocabulary)
+        return item
+    if isinstance(item, tuple):
+        data, filename = item
+        return parse_file(data, filename=filename, vocabulary=vocabulary)
+    return parse_file(item, vocabulary=vocabulary)
+
+
+def _import_batch(items, vocabulary, publish, user):
+    results: list = [None] * len(items)
+    parsed: dict[int, ParsedCompilation] = {}
+    for n, item in enumerate(items):
+        try:
+            parsed[n] = _parse_item(item, vocabulary)
+        except ImportRefused as refusal:
+            results[n] = refusal
+    known_sums = set(Compilation.objects.filter(
+        checksum__in=[p.checksum for p in parsed.values()]).values_list("checksum", flat=True))
+    known_titles = set(Compilation.objects.filter(
+        title__in=[p.title for p in parsed.values()]).values_list("title", flat=True))
+    fresh, seen, one_by_one = [], set(), []
+    for n, p in parsed.items():
+        if p.checksum in known_sums or p.title in known_titles or p.title in seen:
+            one_by_one.append(n)
+        else:
+            seen.add(p.title)
+            fresh.append(n)
+    try:
+        with transaction.atomic():
+            for n, result in zip(fresh, _create_many([parsed[n] for n in fresh], publish=publish, user=user)):
+                results[n] = result
+    except Exception:  # the batch is rolled back whole; retry its files one transaction each
+        one_by_one = sorted(one_by_one + fresh)
+    for n in one_by_one:
+        results[n] = import_compilation(parsed[n], publish=publish, user=user)
+    return results
 
 
 def _update(compilation, parsed, *, publish, user) -> ImportResult:
@@ -341,7 +425,7 @@ def _update(compilation, parsed, *, publish, user) -> ImportResult:
                         + "、".join(f"《{a.title}》" for a in leftovers))
     _link_tags(pairs, initiatives, themes)
     compilation.toc_entries.all().delete()
-    _write_toc(compilation, parsed, [a for a, _ in pairs])
+    _write_toc([(compilation, parsed, [a for a, _ in pairs])])
     compilation.declared_count = parsed.declared_count
     compilation.source_name = parsed.source_name[-255:]
     compilation.checksum = parsed.checksum

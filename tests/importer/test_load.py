@@ -5,7 +5,9 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from articles.importer import ImportRefused, import_compilation, parse_file, preview_import
+from articles.importer import (
+    ImportRefused, import_compilation, import_many, parse_file, preview_import,
+)
 from articles.models import (
     Agency, Article, Compilation, Initiative, Status, Theme, TocEntry,
 )
@@ -134,3 +136,47 @@ class ImportTests(TestCase):
             result = import_compilation(make_compilation_text(3, 30).encode(), filename="big.txt")
         self.assertEqual(result.created, 30)
         self.assertLessEqual(len(large.captured_queries), len(small.captured_queries) + 4)
+
+
+class ImportManyTests(TestCase):
+    def corpus(self):
+        from articles.importer.synthetic import make_compilation_text
+
+        return [STYLES] + [(make_compilation_text(seed, 3).encode("gb18030"), f"第{seed}辑.txt")
+                           for seed in (11, 12, 13)] + [(b"\x00\xff" * 100, "坏.bin"), STYLES]
+
+    def test_bulk_import_writes_each_file_once_and_reports_refusals(self):
+        results = import_many(self.corpus(), publish=True)
+        self.assertEqual([getattr(r, "status", "refused") for r in results],
+                         ["created", "created", "created", "created", "refused", "unchanged"])
+        self.assertIsInstance(results[4], ImportRefused)
+        self.assertIn("坏.bin", str(results[4]))
+        self.assertEqual(Compilation.objects.count(), 4)
+        self.assertEqual(Article.objects.published().count(), 4 + 9)
+        first = results[1].compilation
+        self.assertEqual(Article.objects.filter(compilation=first).count(), 3)
+        self.assertEqual(first.history.count(), 1)
+        self.assertEqual(TocEntry.objects.filter(compilation=first, article__isnull=False).count(), 3)
+        again = import_many(self.corpus())
+        self.assertEqual([getattr(r, "status", "refused") for r in again],
+                         ["unchanged"] * 4 + ["refused", "unchanged"])
+
+    def test_failed_batch_falls_back_to_one_transaction_per_file(self):
+        from articles.importer import load
+
+        real = load._create_many
+        calls = []
+
+        def flaky(parsed_list, **kwargs):
+            calls.append(len(parsed_list))
+            if len(calls) == 1:
+                real(parsed_list, **kwargs)  # writes, then fails: the batch must roll back
+                raise RuntimeError("批量写入失败")
+            return real(parsed_list, **kwargs)
+
+        with mock.patch.object(load, "_create_many", side_effect=flaky):
+            results = import_many(self.corpus()[:4])
+        self.assertEqual(calls[0], 4)
+        self.assertEqual([r.status for r in results], ["created"] * 4)
+        self.assertEqual(Compilation.objects.count(), 4)
+        self.assertEqual(Article.objects.count(), 4 + 9)

@@ -1,11 +1,17 @@
 """``manage.py bench_import``: bulk-import benchmark on a deterministic synthetic corpus.
 
-Generates N compilations (``articles.importer.synthetic``; a tenth GB18030, a tenth UTF-16,
-the rest UTF-8), then times ``import_compilation`` on each — decoding, parsing, agencies, tags,
-articles with history, 目录, search indexing: everything an import does. Generation is not
-timed. Use a scratch database (``DATABASE_URL``); the imported rows are deleted afterwards
-unless ``--keep``.
+Generates compilations with ``articles.importer.synthetic`` (a tenth GB18030, a tenth UTF-16,
+the rest UTF-8) and times what an import does — decoding, parsing, agencies, initiatives,
+themes, articles with their history rows, 目录, search indexing — through two paths, in one
+run and on equal corpora (different seeds, so neither finds the other's rows):
+
+- bulk: ``import_many`` (new compilations written ``--batch`` files per transaction);
+- single: ``import_compilation`` per file (one transaction per file, the admin's path).
+
+Generation is not timed. Use a scratch database (``DATABASE_URL``); the imported rows are
+deleted afterwards unless ``--keep``.
 """
+import os
 import platform
 import statistics
 import time
@@ -13,46 +19,85 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from articles.importer import import_compilation
+from articles.importer import import_compilation, import_many
 from articles.importer.synthetic import make_compilation_text
 from articles.models import Compilation
 
 
+def _corpus(first_seed, compilations, articles):
+    corpus = []
+    for n in range(compilations):
+        text = make_compilation_text(first_seed + n, articles)
+        codec = {0: "gb18030", 1: "utf-16"}.get(n % 10, "utf-8")
+        corpus.append((text.encode(codec), f"bench-{first_seed + n}.txt"))
+    return corpus
+
+
+def _p95(values):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
 class Command(BaseCommand):
-    help = "导入基准测试：生成确定性的合成汇编语料并逐份导入，报告每秒文章数。"
+    help = "导入基准测试：生成确定性的合成汇编语料，分别走批量导入与逐份导入，报告每秒文章数。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--compilations", type=int, default=1000, help="合成汇编份数（默认 1000）")
+        parser.add_argument("--compilations", type=int, default=1000, help="每种方式导入的汇编份数（默认 1000）")
         parser.add_argument("--articles", type=int, default=10, help="每份汇编的文章篇数（默认 10）")
+        parser.add_argument("--batch", type=int, default=50, help="批量导入时每个事务的文件数（默认 50）")
         parser.add_argument("--seed", type=int, default=1, help="第一份汇编的随机种子（默认 1）")
+        parser.add_argument("--mode", choices=["both", "bulk", "single"], default="both", help="测哪种方式")
         parser.add_argument("--keep", action="store_true", help="保留导入的数据（默认测完删除）")
 
-    def handle(self, *args, compilations, articles, seed, keep, **options):
-        corpus = []
-        for n in range(compilations):
-            text = make_compilation_text(seed + n, articles)
-            codec = {0: "gb18030", 1: "utf-16"}.get(n % 10, "utf-8")
-            corpus.append((f"bench-{seed + n}.txt", text.encode(codec)))
-        size = sum(len(data) for _, data in corpus)
-        self.stdout.write(f"语料：{compilations} 份汇编 × {articles} 篇 = {compilations * articles} 篇，"
-                          f"{size / 1024 / 1024:.1f} MB；数据库 {connection.vendor}")
-        durations, ids, imported = [], [], 0
+    def handle(self, *args, compilations, articles, batch, seed, mode, keep, **options):
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        self.stdout.write(
+            f"数据库 {connection.vendor}；{os.cpu_count()} 核，开始时负载 {load:.2f}；"
+            f"{platform.machine()}，Python {platform.python_version()}；每种方式 {compilations} 份 × "
+            f"{articles} 篇 = {compilations * articles} 篇"
+        )
+        ids = []
+        try:
+            if mode in ("both", "bulk"):
+                ids += self._bulk(_corpus(seed, compilations, articles), articles, batch)
+            if mode in ("both", "single"):
+                ids += self._single(_corpus(seed + compilations, compilations, articles), articles)
+        finally:
+            if not keep:
+                Compilation.objects.filter(pk__in=ids).delete()
+
+    def _report(self, label, imported, total, unit_times, unit_articles, unit):
+        per_unit = [unit_articles / t for t in unit_times]
+        self.stdout.write(
+            f"{label}：{imported} 篇 / {total:.2f} s = {imported / total:.0f} 篇/秒；"
+            f"每{unit}耗时 中位数 {statistics.median(unit_times) * 1000:.1f} ms"
+            f"（{statistics.median(per_unit):.0f} 篇/秒），p95 {_p95(unit_times) * 1000:.1f} ms"
+            f"（{unit_articles / _p95(unit_times):.0f} 篇/秒）"
+        )
+
+    def _bulk(self, corpus, articles, batch):
+        times, ids, imported = [], [], 0
         started = time.perf_counter()
-        for filename, data in corpus:
+        for start in range(0, len(corpus), batch):
+            t0 = time.perf_counter()
+            results = import_many(corpus[start:start + batch], batch_size=batch)
+            times.append(time.perf_counter() - t0)
+            for result in results:
+                ids.append(result.compilation.pk)
+                imported += result.created + result.updated + result.unchanged
+        self._report(f"批量导入（import_many，每事务 {batch} 份）", imported,
+                     time.perf_counter() - started, times, batch * articles, "批")
+        return ids
+
+    def _single(self, corpus, articles):
+        times, ids, imported = [], [], 0
+        started = time.perf_counter()
+        for data, filename in corpus:
             t0 = time.perf_counter()
             result = import_compilation(data, filename=filename)
-            durations.append(time.perf_counter() - t0)
+            times.append(time.perf_counter() - t0)
             ids.append(result.compilation.pk)
             imported += result.created + result.updated + result.unchanged
-        total = time.perf_counter() - started
-        durations.sort()
-        median = statistics.median(durations)
-        p95 = durations[min(len(durations) - 1, int(len(durations) * 0.95))]
-        self.stdout.write(
-            f"总计 {imported} 篇 / {total:.2f} s = {imported / total:.0f} 篇/秒；"
-            f"每份汇编耗时 中位数 {median * 1000:.1f} ms（{articles / median:.0f} 篇/秒），"
-            f"p95 {p95 * 1000:.1f} ms（{articles / p95:.0f} 篇/秒）；"
-            f"{platform.processor() or platform.machine()}，Python {platform.python_version()}"
-        )
-        if not keep:
-            Compilation.objects.filter(pk__in=ids).delete()
+        self._report("逐份导入（import_compilation，每份一个事务）", imported,
+                     time.perf_counter() - started, times, articles, "份")
+        return ids
