@@ -4,6 +4,8 @@ Every parameter is validated by a form field; a value the field refuses (``year=
 id out of range) is ignored rather than turned into an error, and an unknown value (an agency
 that does not exist) simply matches nothing, so bad URLs give a normal page.
 """
+from typing import ClassVar
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +29,7 @@ class IdFilter(django_filters.Filter):
 class ArticleFilter(django_filters.FilterSet):
     """The facets of the article list: one value per facet, all combinable, kept in the URL."""
 
-    SORTS = {
+    SORTS: ClassVar[dict] = {
         "date": ("-published_at", "-id"),
         "date_asc": ("published_at", "id"),
         "title": ("title", "id"),
@@ -54,16 +56,16 @@ class ArticleFilter(django_filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = []
+        fields = ()
 
-    FACETS = ("level", "sector", "region", "agency", "theme", "initiative", "year", "compilation")
+    FACETS: ClassVar[tuple] = ("level", "sector", "region", "agency", "theme", "initiative", "year", "compilation")
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*self.SORTS.get(value, self.SORTS["date"]))
 
     def active(self) -> dict:
         """The facet values actually applied (valid and non-empty), as URL strings."""
-        self.errors  # validate once
+        self.is_valid()
         data = getattr(self.form, "cleaned_data", {})
         return {
             name: str(data[name]) for name in self.FACETS
@@ -71,7 +73,7 @@ class ArticleFilter(django_filters.FilterSet):
         }
 
     def sort_value(self) -> str:
-        self.errors
+        self.is_valid()
         return getattr(self.form, "cleaned_data", {}).get("sort") or ""
 
 
@@ -85,4 +87,4 @@ class CompilationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Compilation
-        fields = []
+        fields = ()

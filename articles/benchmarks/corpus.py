@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from ..facets import bump_library_version
 from ..models import (
-    Agency, Article, Compilation, Initiative, Status, TaggedInitiative, TaggedTheme, Theme,
+    Agency,
+    Article,
+    Compilation,
+    Initiative,
+    Status,
+    TaggedInitiative,
+    TaggedTheme,
+    Theme,
     TocEntry,
 )
 from ..search import synthetic

@@ -91,8 +91,8 @@ class IndexAndSubjectPageTests(TestCase):
         self.assertContains(agencies, "市审计局")
         counts = {a["name"]: a["count"] for g in agencies.context["groups"] for a in g["agencies"]}
         self.assertEqual(counts, {"市审计局": 3, "县交通运输局": 1})
-        themes = dict((name, n) for _, name, n in
-                      self.client.get(reverse("articles:theme_index")).context["page_obj"])
+        themes = {name: n for _, name, n in
+                      self.client.get(reverse("articles:theme_index")).context["page_obj"]}
         self.assertEqual(themes, {"清廉机关": 4, "作风建设": 1})
         initiatives = self.client.get(reverse("articles:initiative_index")).context["page_obj"]
         self.assertEqual([(name, n) for _, name, n in initiatives], [("四个着力", 3)])

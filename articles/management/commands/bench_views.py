@@ -26,7 +26,7 @@ from articles.models import Agency, Article, Compilation, Initiative, Status, Th
 
 def _pct(values, p):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class Command(BaseCommand):
