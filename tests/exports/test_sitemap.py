@@ -48,6 +48,18 @@ class SitemapTests(TestCase):
         self.assertEqual(self.locations("/sitemap-initiatives.xml"),
                          {self.public.initiatives.get().get_absolute_url()})
 
+    def test_index_never_loads_the_articles_themselves(self):
+        for position in range(4, 14):
+            make_article(compilation=self.compilation, position=position)
+        with self.assertNumQueries(7) as queries:  # a count per section, two latest dates
+            response = self.client.get("/sitemap.xml")
+        self.assertContains(response, "<lastmod>")
+        article_queries = [q["sql"] for q in queries.captured_queries
+                           if '"articles_article"' in q["sql"]]
+        self.assertTrue(article_queries)
+        for sql in article_queries:
+            self.assertRegex(sql, r"COUNT\(|MAX\(", sql)
+
     def test_bad_section_or_page_is_404_not_500(self):
         for url in ("/sitemap-nothing.xml", "/sitemap-articles.xml?p=abc",
                     "/sitemap-articles.xml?p=99", "/sitemap-articles.xml?p=-1"):
