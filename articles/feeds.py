@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from .exports import xml_safe
 from .models import Article
 from .permissions import MEMBERS_ONLY_NOTICE, teaser
 
@@ -36,12 +37,13 @@ class LatestArticlesFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.display_title
+        return xml_safe(item.display_title)
 
     def item_description(self, item):
+        summary = xml_safe(teaser(item.text))
         if item.members_only:
-            return f"{teaser(item.text)}（{MEMBERS_ONLY_NOTICE}）"
-        return teaser(item.text)
+            return f"{summary}（{MEMBERS_ONLY_NOTICE}）"
+        return summary
 
     def item_author_name(self, item):
         return str(item.agency) if item.agency_id else None

@@ -5,6 +5,14 @@ members-only article the reader may not read); ``docx`` and ``txt`` decide only 
 laid out. Views call :func:`article_content` / :func:`compilation_contents` once and hand the
 result to a renderer, so no renderer can leak text the reader may not see.
 """
-from .content import ArticleContent, article_content, compilation_contents, export_filename
+from .content import (
+    ArticleContent,
+    article_content,
+    compilation_contents,
+    export_filename,
+    xml_safe,
+)
 
-__all__ = ["ArticleContent", "article_content", "compilation_contents", "export_filename"]
+__all__ = [
+    "ArticleContent", "article_content", "compilation_contents", "export_filename", "xml_safe",
+]

@@ -11,6 +11,9 @@ from ..text import restore_codes
 
 # 公文 numbering: 一、 is a first-level heading, （一） a second-level one.
 _SECOND_LEVEL_RE = re.compile(r"^\s*[（(][一二三四五六七八九十百零〇]+[）)]")
+# Control characters XML 1.0 forbids (Word's vertical tab from a pasted line break, stray
+# bell or form-feed bytes): lxml refuses them, and an Atom reader would reject the feed.
+_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Characters Windows, macOS or a browser will not keep in a file name.
 _UNSAFE_FILENAME_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
@@ -35,6 +38,11 @@ class ArticleContent:
     notice: str = ""
 
 
+def xml_safe(text: str) -> str:
+    """Text without the control characters an XML document (docx, Atom) cannot hold."""
+    return _XML_INVALID_RE.sub("", text or "")
+
+
 def heading_level(heading: str) -> int:
     """1 for a first-level heading, 2 for a （一）-numbered one, 0 for no heading."""
     if not heading.strip():
@@ -44,7 +52,8 @@ def heading_level(heading: str) -> int:
 
 def source_line(article) -> str:
     """“来源：《汇编标题》（2023年）” — where the article was taken from."""
-    line = _("来源：《%(title)s》") % {"title": restore_codes(article.compilation.title)}
+    title = xml_safe(restore_codes(article.compilation.title))
+    line = _("来源：《%(title)s》") % {"title": title}
     if article.year:
         line += _("（%(year)s年）") % {"year": article.year}
     return line
@@ -57,9 +66,9 @@ def _sections(article) -> list[Section]:
         sections = [{"heading": "", "paragraphs": (article.text or "").splitlines()}]
     return [
         Section(
-            heading=s["heading"].strip(),
+            heading=xml_safe(s["heading"]).strip(),
             level=heading_level(s["heading"]),
-            paragraphs=[p.strip() for p in s["paragraphs"] if p.strip()],
+            paragraphs=[p for p in (xml_safe(p).strip() for p in s["paragraphs"]) if p],
         )
         for s in sections
     ]
@@ -73,15 +82,17 @@ def article_content(article, user) -> ArticleContent:
     """
     common = {
         "pk": article.pk,
-        "title": article.display_title,
-        "agency": str(article.agency) if article.agency_id else "",
+        "title": xml_safe(article.display_title),
+        "agency": xml_safe(str(article.agency)) if article.agency_id else "",
         "source": source_line(article),
     }
     if can_read_full(user, article):
         return ArticleContent(**common, sections=_sections(article))
     return ArticleContent(
         **common,
-        sections=[Section(heading="", level=0, paragraphs=teaser(article.text).splitlines())],
+        sections=[
+            Section(heading="", level=0, paragraphs=xml_safe(teaser(article.text)).splitlines())
+        ],
         full=False,
         notice=str(MEMBERS_ONLY_NOTICE),
     )

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..exports import article_content, compilation_contents, export_filename
+from ..exports import article_content, compilation_contents, export_filename, xml_safe
 from ..exports.docx import article_docx, compilation_docx
 from ..exports.txt import article_txt, compilation_txt
 from ..models import Article
@@ -75,7 +75,7 @@ def compilation_download(request, pk, fmt):
         raise Http404(_("不支持的下载格式。"))
     compilation = get_object_or_404(visible_compilations(request.user), pk=pk)
     contents = compilation_contents(compilation, request.user)
-    title = restore_codes(compilation.title)
+    title = xml_safe(restore_codes(compilation.title))
     data = COMPILATION_RENDERERS[fmt](title, contents)
     return _attachment(
         data, fmt, export_filename(title, fmt), f"compilation-{compilation.pk}.{fmt}"

@@ -1,5 +1,6 @@
 """Download routes: formats, RFC 6266 file names, drafts, and members-only text by user."""
 from urllib.parse import quote, unquote
+from xml.etree import ElementTree
 
 from django.test import TestCase
 from django.urls import reverse
@@ -137,3 +138,22 @@ class CompilationDownloadTests(TestCase):
             make_article(compilation=self.compilation, position=position)
         with self.assertNumQueries(2):
             self.client.get(url)
+
+
+class ControlCharacterTests(TestCase):
+    """Text pasted from Word can hold control characters XML forbids; exports drop them."""
+
+    def test_docx_txt_and_feed_survive_control_characters(self):
+        article = make_public_article(
+            title="县交通运输局\x0b工作总结",
+            sections=[{"heading": "一、总体\x07情况", "paragraphs": ["第一段\x0b第二行\x01。"]}],
+            original_text="一、总体\x07情况\n第一段\x0b第二行\x01。",
+        )
+        docx_data = self.client.get(download(article.pk, "docx"))
+        self.assertEqual(docx_data.status_code, 200)
+        self.assertIn("第一段第二行。", docx_xml(docx_data.content))
+        txt = self.client.get(download(article.pk, "txt")).content.decode("utf-8-sig")
+        self.assertIn("一、总体情况", txt)
+        feed = self.client.get(reverse("articles:feed"))
+        ElementTree.fromstring(feed.content)  # well-formed XML
+        self.assertContains(feed, "县交通运输局工作总结")
