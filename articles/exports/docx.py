@@ -70,8 +70,10 @@ def _style_run_format(style, east_asia, size, *, bold=False):
     font.bold = bold
     font.italic = False
     rpr = style.element.get_or_add_rPr()
-    for color in rpr.findall(qn("w:color")):
-        rpr.remove(color)
+    # Complex-script leftovers of the template (and its theme colour) would only confuse.
+    for tag in ("w:color", "w:szCs", "w:bCs"):
+        for el in rpr.findall(qn(tag)):
+            rpr.remove(el)
     font.color.rgb = RGBColor(0, 0, 0)
 
 
