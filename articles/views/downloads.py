@@ -11,9 +11,7 @@ from urllib.parse import quote
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404
-from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from ..exports import article_content, compilation_contents, export_filename, xml_safe
@@ -46,10 +44,7 @@ def _attachment(data: bytes, fmt: str, filename: str, fallback: str) -> HttpResp
 
 def _forbidden(request) -> HttpResponse:
     message = _("本文仅对会员开放，您的账号不是会员，不能下载全文。")
-    try:
-        return HttpResponseForbidden(render_to_string("403.html", {"message": message}, request))
-    except TemplateDoesNotExist:
-        return HttpResponseForbidden(format_html("<!doctype html><meta charset=utf-8><p>{}</p>", message))
+    return HttpResponseForbidden(render_to_string("403.html", {"message": message}, request))
 
 
 def article_download(request, pk, fmt):
