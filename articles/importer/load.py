@@ -214,14 +214,27 @@ def _link_tags(pairs, initiatives, themes, *, fresh=False):
             tag = initiatives.get(name)
             if tag and (article.pk, tag.pk) not in have_i:
                 have_i.add((article.pk, tag.pk))
-                new_i.append(TaggedInitiative(content_object_id=article.pk, tag_id=tag.pk))
+                new_i.append((article.pk, tag.pk))
         for name in parsed.themes:
             tag = themes.get(name)
             if tag and (article.pk, tag.pk) not in have_t:
                 have_t.add((article.pk, tag.pk))
-                new_t.append(TaggedTheme(content_object_id=article.pk, tag_id=tag.pk))
-    TaggedInitiative.objects.bulk_create(new_i)
-    TaggedTheme.objects.bulk_create(new_t)
+                new_t.append((article.pk, tag.pk))
+    _insert_pairs(TaggedInitiative, new_i)
+    _insert_pairs(TaggedTheme, new_t)
+
+
+def _insert_pairs(model, rows):
+    """Insert (content_object_id, tag_id) link rows with one executemany: thousands of tiny
+    rows per batch, where building model instances would cost more than the insert."""
+    if not rows:
+        return
+    meta = model._meta
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({qn(meta.get_field('content_object').column)}, "
+           f"{qn(meta.get_field('tag').column)}) VALUES (%s, %s)")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _index_for_search(article_ids):

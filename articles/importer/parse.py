@@ -9,6 +9,7 @@ that cannot be imported at all raises ImportRefused.
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .agencies import find_agency, level_of, sector_of
 from .boilerplate import PAID_BEGIN, PAID_END, is_advertising, marker
@@ -60,10 +61,14 @@ class ParsedArticle:
     line: int
     agency: str | None = None
     initiatives: list[str] = field(default_factory=list)
-    suggested_initiatives: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     year: int | None = None
     toc_index: int | None = None  # position in the 目录, when listed there
+
+    @cached_property
+    def suggested_initiatives(self) -> list[str]:
+        """Further numbered slogans of the body, for the editor (computed when shown)."""
+        return body_suggestions(self.original_text, exclude=self.initiatives)
 
     @property
     def agency_level(self) -> str:
@@ -286,7 +291,6 @@ def _build_article(title_line: Line, body_lines: list[Line], paid: bool, vocabul
         line=title_line.number,
         agency=find_agency(title_line.text, opening),
         initiatives=initiatives,
-        suggested_initiatives=body_suggestions(original, exclude=initiatives),
         themes=match_themes(title_line.text, original, vocabulary or {}),
         year=_year(original),
     )

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from articles.admin_import import import_urls
+from compilation import urls as project_urls
 from articles.models import Compilation
 
 site = admin.AdminSite(name="admin")
@@ -16,4 +17,5 @@ class CompilationImportAdmin(admin.ModelAdmin):
 
 site.register(Compilation, CompilationImportAdmin)
 
-urlpatterns = [path("admin/", site.urls)]
+# The site's own URLs too: error pages and the admin's "view site" link reverse them.
+urlpatterns = [path("admin/", site.urls), *project_urls.urlpatterns]
