@@ -45,8 +45,8 @@ OVERFLOW_JS = """() => {
 
 
 @pytest.fixture
-def library(db):
-    """Two city-level audit articles (one members-only) and a county article, all 党建."""
+def library(transactional_db):
+    """Two city-level 党建 articles (one members-only), a county one on 作风建设, a member."""
     city = make_agency(name="市审计局", level="市", sector="审计")
     county = make_agency(name="县交通运输局", level="县", sector="交通运输")
     compilation = make_compilation(title="关于党建引领模范机关建设材料汇编（3篇）")
@@ -89,7 +89,7 @@ def test_reader_flow(browser, live_server, library, screenshots, tmp_path, width
         viewport={"width": width, "height": 800}, locale="zh-CN", accept_downloads=True
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)  # a shared CI machine can be slow
     checks = Checks(page, width, screenshots)
     try:
         page.goto(live_server.url + "/")
