@@ -327,10 +327,20 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="article_pub_idx"),
             models.Index(fields=["agency", "status"], name="article_agency_idx"),
             models.Index(fields=["year", "status"], name="article_year_idx"),
-            # Covers the facet counts (articles/facets.py): on SQLite the FK columns come after
-            # the text columns, so reading them from the table would walk overflow pages.
+            # Covering indexes of the list pages and facet counts (articles/reading.py
+            # ``listable``): on SQLite the FK columns come after the text columns, so reading
+            # them from the table walks overflow pages, ~1 s per 100,000 rows.
             models.Index(
-                fields=["compilation", "status", "agency", "year"], name="article_facet_idx"
+                fields=["status", "-published_at", "-id", "compilation", "agency", "year"],
+                name="article_list_idx",
+            ),
+            models.Index(
+                fields=["status", "title", "id", "compilation", "agency", "year"],
+                name="article_title_list_idx",
+            ),
+            models.Index(
+                fields=["agency", "status", "-published_at", "-id", "compilation", "year"],
+                name="article_agency_list_idx",
             ),
         ]
 

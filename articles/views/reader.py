@@ -17,7 +17,14 @@ from ..facets import agency_counts, cached, facets_for, tag_counts
 from ..filters import ArticleFilter, CompilationFilter
 from ..models import Agency, Article, Compilation, Initiative, Status, Theme
 from ..permissions import can_read_full, is_editor, teaser, visible_compilations
-from ..reading import article_counts, compilation_contents, neighbours, related_articles
+from ..reading import (
+    article_counts,
+    compilation_contents,
+    listable,
+    neighbours,
+    page_rows,
+    related_articles,
+)
 
 PAGE_SIZE = 20
 FACET_SHOWN = 8  # values shown before “更多”
@@ -41,6 +48,13 @@ def _page(request, queryset, count=None, per_page=PAGE_SIZE):
     if count is not None:
         paginator.count = count  # already counted with the facets: saves a COUNT(*)
     return paginator.get_page(request.GET.get("page"))
+
+
+def _article_page(request, queryset, count=None):
+    """A page of articles: the page's ids from the indexes first, then their rows."""
+    page = _page(request, queryset.values_list("pk", flat=True), count=count)
+    page.object_list = page_rows(list(page.object_list))
+    return page
 
 
 def _url_with(params, **changes):
@@ -101,7 +115,7 @@ def _faceted(request, queryset, *, q=""):
         counted = matched
         ordered = matched.order_by(*ArticleFilter.SORTS[sort or "date"])
     facets = facets_for(counted, scope=_scope(request.user), params=[q, active])
-    page = _page(request, ordered.for_list(), count=facets["total"])
+    page = _article_page(request, ordered, count=facets["total"])
     # The sidebar is the same for every page of a result set: rendered once per library version.
     sidebar = cached(
         "facet-sidebar",
@@ -157,7 +171,7 @@ def compilation_detail(request, pk):
 
 
 def article_list(request):
-    context = _faceted(request, Article.objects.visible_to(request.user))
+    context = _faceted(request, listable(request.user))
     return render(request, "articles/article_list.html", context)
 
 
@@ -166,7 +180,7 @@ def search(request):
     q = form.cleaned_data["q"] if form.is_valid() else ""
     context = {"form": form, "q": q}
     if q:
-        context.update(_faceted(request, Article.objects.visible_to(request.user), q=q))
+        context.update(_faceted(request, listable(request.user), q=q))
         context["snippets"] = _snippets(request.user, context["page_obj"], q)
     return render(request, "articles/search.html", context)
 
@@ -255,8 +269,10 @@ def initiative_index(request):
 
 
 def _articles_of(request, subject, template, **lookup):
-    articles = Article.objects.visible_to(request.user).filter(**lookup).for_list()
-    return render(request, template, {"subject": subject, "page_obj": _page(request, articles)})
+    articles = listable(request.user).filter(**lookup).order_by("-published_at", "-id")
+    return render(
+        request, template, {"subject": subject, "page_obj": _article_page(request, articles)}
+    )
 
 
 def agency_detail(request, pk):
