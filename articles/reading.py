@@ -53,8 +53,9 @@ def neighbours(article, user):
 
 def related_articles(article, user, limit=RELATED_LIMIT):
     """Published articles close to this one: a shared initiative weighs 3, the same agency 2,
-    a shared theme 1. Candidates are the most recent few per signal, so a theme that tags
-    half the library costs no more than a rare one. Four queries."""
+    a shared theme 1. Candidates are the first few per signal in index order (the most recent
+    for the agency), so a theme that tags half the library costs no more than a rare one.
+    Four queries."""
     initiative_ids = [tag.pk for tag in article.initiatives.all()]
     theme_ids = [tag.pk for tag in article.themes.all()]
     score = Counter()
@@ -62,7 +63,7 @@ def related_articles(article, user, limit=RELATED_LIMIT):
         for (article_id,) in (
             TaggedInitiative.objects.filter(tag_id__in=initiative_ids)
             .exclude(content_object_id=article.pk)
-            .order_by("-content_object_id")
+            .order_by()  # index order: sorting a popular tag's rows costs ~10 ms at 100k
             .values_list("content_object_id")[:_CANDIDATES]
         ):
             score[article_id] += 3
@@ -79,7 +80,7 @@ def related_articles(article, user, limit=RELATED_LIMIT):
         for (article_id,) in (
             TaggedTheme.objects.filter(tag_id__in=theme_ids)
             .exclude(content_object_id=article.pk)
-            .order_by("-content_object_id")
+            .order_by()
             .values_list("content_object_id")[:_CANDIDATES]
         ):
             score[article_id] += 1
