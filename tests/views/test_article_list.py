@@ -54,6 +54,8 @@ class ArticleListTests(TestCase):
             {"模范机关建设材料汇编（一）": 3, "清廉机关建设材料汇编（二）": 3},
         )
         self.assertNotContains(response, "草稿不计数")
+        self.assertContains(response, f'href="{reverse("articles:theme", args=["清廉机关"])}"', 2)
+        self.assertContains(response, f'href="{reverse("articles:initiative", args=["四点聚力"])}"')
 
     def test_counts_match_the_database_under_combined_filters(self):
         response = self.client.get(LIST, {"level": "市", "theme": "党建"})
