@@ -18,7 +18,7 @@ _AD_SIGNALS = [
     )
 ]
 _ANY_SIGNAL_RE = re.compile("|".join(f"(?:{signal.pattern})" for signal in _AD_SIGNALS))
-MAX_AD_LINE = 300
+MAX_AD_LINE = 200
 _BRACKET_OPEN_RE = re.compile(r"^【[^】]{1,20}】")
 
 
