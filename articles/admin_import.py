@@ -25,10 +25,10 @@ import tempfile
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.conf import settings
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -37,7 +37,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .importer import ImportRefused, import_compilation, parse_file, preview_import, theme_vocabulary
+from .importer import (
+    ImportRefused,
+    import_compilation,
+    parse_file,
+    preview_import,
+    theme_vocabulary,
+)
 from .importer.decode import max_bytes
 from .text import placeholder_spans, restore_codes
 

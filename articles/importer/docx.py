@@ -56,7 +56,7 @@ def docx_lines(source: Source) -> list[Line]:
                         _all_bold(paragraph)))
     except ImportRefused:
         raise
-    except Exception as exc:  # zipfile, lxml and python-docx raise many types on broken files
+    except Exception as exc:  # noqa: BLE001 — zipfile, lxml and python-docx raise many types on broken files
         raise ImportRefused(name, f"Word 文档已损坏或不完整，无法读取（{type(exc).__name__}）") from None
 
     # The first non-empty paragraph is the compilation title, whatever its style.

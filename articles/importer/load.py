@@ -16,8 +16,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import (
-    Agency, Article, Compilation, Initiative, Status, TaggedInitiative, TaggedTheme, Theme,
-    ThemeKeyword, TocEntry,
+    Agency,
+    Article,
+    Compilation,
+    Initiative,
+    Status,
+    TaggedInitiative,
+    TaggedTheme,
+    Theme,
+    ThemeKeyword,
+    TocEntry,
 )
 from .agencies import level_of, sector_of
 from .errors import ImportRefused
@@ -377,7 +385,7 @@ def _import_batch(items, vocabulary, publish, user):
         with transaction.atomic():
             for n, result in zip(fresh, _create_many([parsed[n] for n in fresh], publish=publish, user=user)):
                 results[n] = result
-    except Exception:  # the batch is rolled back whole; retry its files one transaction each
+    except Exception:  # noqa: BLE001 — the batch is rolled back whole; retry its files one transaction each
         one_by_one = sorted(one_by_one + fresh)
     for n in one_by_one:
         results[n] = import_compilation(parsed[n], publish=publish, user=user)

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import path
 
 from articles.admin_import import import_urls
-from compilation import urls as project_urls
 from articles.models import Compilation
+from compilation import urls as project_urls
 
 site = admin.AdminSite(name="admin")
 

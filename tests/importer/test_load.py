@@ -6,10 +6,20 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from articles.importer import (
-    ImportRefused, import_compilation, import_many, parse_file, preview_import,
+    ImportRefused,
+    import_compilation,
+    import_many,
+    parse_file,
+    preview_import,
 )
 from articles.models import (
-    Agency, Article, Compilation, Initiative, Status, Theme, TocEntry,
+    Agency,
+    Article,
+    Compilation,
+    Initiative,
+    Status,
+    Theme,
+    TocEntry,
 )
 from tests.factories import make_agency, make_user
 
@@ -100,9 +110,9 @@ class ImportTests(TestCase):
 
     def test_failure_while_writing_rolls_everything_back(self):
         # The 目录 is written last: by then compilation, agencies and articles exist.
-        with mock.patch("articles.importer.load._write_toc", side_effect=RuntimeError("磁盘已满")):
-            with self.assertRaises(RuntimeError):
-                import_compilation(STYLES)
+        failing = mock.patch("articles.importer.load._write_toc", side_effect=RuntimeError("磁盘已满"))
+        with failing, self.assertRaises(RuntimeError):
+            import_compilation(STYLES)
         self.assertEqual(Compilation.objects.count(), 0)
         self.assertEqual(Article.objects.count(), 0)
         self.assertEqual(Agency.objects.count(), 0)
