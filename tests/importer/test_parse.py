@@ -189,3 +189,21 @@ class RefusalTests(SimpleTestCase):
         with self.assertRaises(ImportRefused) as caught:
             parse_file("/nonexistent/汇编.txt")
         self.assertEqual(str(caught.exception), "/nonexistent/汇编.txt：文件不存在")
+
+
+class InlineHeadingTests(SimpleTestCase):
+    """一、heading。text on one line, and 1. numbered headings; a file without a 目录."""
+
+    def test_inline_and_arabic_numbered_headings(self):
+        from .helpers import FIXTURES
+
+        parsed = parse_file(FIXTURES / "importer_inline_headings.txt")
+        self.assertEqual(parsed.toc, [])
+        self.assertEqual(parsed.warnings, [])
+        first, second = parsed.articles
+        self.assertEqual(first.headings, ["一、建立一张联系卡", "二、用好一个服务群", "三、办好一场对接会"])
+        self.assertEqual(first.sections[1]["paragraphs"],
+                         ["局班子成员每人联系重点企业5家，定期上门走访，现场协调解决用工、物流等问题。"])
+        self.assertEqual(second.headings, ["1. 整合窗口资源", "2. 压缩办理时限"])
+        self.assertEqual((first.agency, second.agency), ("市商务局", "县行政审批局"))
+        self.assertEqual(second.initiatives, ["一窗通办"])
