@@ -114,7 +114,7 @@ def _faceted(request, queryset, *, q=""):
     else:
         counted = matched
         ordered = matched.order_by(*ArticleFilter.SORTS[sort or "date"])
-    facets = facets_for(counted, scope=_scope(request.user), params=[q, active])
+    facets = facets_for(counted, scope=_scope(request.user), params=[q, active], joinable=bool(q))
     page = _article_page(request, ordered, count=facets["total"])
     # The sidebar is the same for every page of a result set: rendered once per library version.
     sidebar = cached(
@@ -136,7 +136,7 @@ def _faceted(request, queryset, *, q=""):
 
 
 def home(request):
-    published = Article.objects.published()
+    published = listable(None)  # the anonymous reader's articles
     compilations = list(Compilation.objects.filter(status=Status.PUBLISHED)[:6])
     counts = article_counts([c.pk for c in compilations], request.user)
     for compilation in compilations:
@@ -145,7 +145,8 @@ def home(request):
     return render(request, "articles/home.html", {
         "form": SearchForm(),
         "compilations": compilations,
-        "articles": published.for_list().prefetch_related(None)[:10],  # no tags shown
+        "articles": page_rows(list(published.order_by("-published_at", "-id")
+                                   .values_list("pk", flat=True)[:10])),
         "facets": facets,
     })
 
@@ -237,9 +238,7 @@ def _numbered(sections):
 
 
 def agency_index(request):
-    rows = agency_counts(
-        scope=_scope(request.user), queryset=Article.objects.visible_to(request.user)
-    )
+    rows = agency_counts(scope=_scope(request.user), queryset=listable(request.user))
     levels = {}
     for pk, name, region, level, sector, count in rows:
         levels.setdefault(level, []).append(
@@ -253,9 +252,7 @@ def agency_index(request):
 
 
 def _tag_index(request, relation, template):
-    rows = tag_counts(
-        relation, scope=_scope(request.user), queryset=Article.objects.visible_to(request.user)
-    )
+    rows = tag_counts(relation, scope=_scope(request.user), queryset=listable(request.user))
     page = _page(request, rows, per_page=200)
     return render(request, template, {"page_obj": page, "total": len(rows)})
 
