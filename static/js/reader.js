@@ -38,8 +38,9 @@
         if (!node.classList.contains("notice")) parts.push(node.innerText.trim());
       });
       var text = parts.join("\n") + "\n\n" + copy.dataset.source + "\n";
-      var done = function () { if (status) status.textContent = "已复制全文和来源。"; };
-      var fail = function () { if (status) status.textContent = "复制失败，请手动选择文本。"; };
+      // Messages come from the template, translated like every other string.
+      var done = function () { if (status) status.textContent = status.dataset.done; };
+      var fail = function () { if (status) status.textContent = status.dataset.failed; };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(text).then(done, function () { legacyCopy(text) ? done() : fail(); });
       } else {
