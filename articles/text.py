@@ -71,6 +71,24 @@ def restore_codes(text: str) -> str:
     return _restore(text)
 
 
+def coded_forms(word: str) -> list[str]:
+    """Every way ``word`` may be written with codes: 党建 → [党建, D建]; 主题党日 → [主题党日,
+    主题D日, T党日, TD日]. Lets the importer count keywords in original text without restoring."""
+    forms = [""]
+    i = 0
+    words = sorted(CODE_MAP.items(), key=lambda item: len(item[1]), reverse=True)
+    while i < len(word):
+        for code, meaning in words:
+            if word.startswith(meaning, i):
+                forms = [f + piece for f in forms for piece in (meaning, code)]
+                i += len(meaning)
+                break
+        else:
+            forms = [f + word[i] for f in forms]
+            i += 1
+    return forms
+
+
 _FOLD_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 

@@ -4,10 +4,11 @@ An initiative is a numbered slogan: quoted and opening with a numeral (“三化
 “三突出三强化”), or unquoted in the counted form 六项工作措施 / 五大行动. Those in the title are
 the article's initiatives; further ones in the body are offered to the editor as suggestions.
 """
+import functools
 import re
 from collections import Counter
 
-from ..text import normalise_tag_name, restore_codes
+from ..text import coded_forms, normalise_tag_name
 
 _NUMERAL = "一二三四五六七八九十两百千"
 _QUOTED_RE = re.compile(
@@ -48,16 +49,22 @@ def body_suggestions(text: str, exclude=(), limit: int = 10) -> list[str]:
 
 
 def match_themes(title: str, text: str, vocabulary: dict[str, str]) -> list[str]:
-    """Themes whose keyword appears in the restored title, or twice in the restored text.
+    """Themes whose keyword appears in the title, or twice in the text — written plainly or
+    with codes (党建 or D建), so the original text is searched without restoring it.
 
     ``vocabulary`` maps keyword → theme name (see ``theme_vocabulary()`` in load)."""
     if not vocabulary:
         return []
-    title, text = restore_codes(title), restore_codes(text)
     themes = []
     for keyword, theme in vocabulary.items():
         if theme in themes:
             continue
-        if keyword in title or text.count(keyword) >= 2:
+        forms = _forms(keyword)
+        if any(form in title for form in forms) or sum(text.count(form) for form in forms) >= 2:
             themes.append(theme)
     return sorted(themes)
+
+
+@functools.lru_cache(maxsize=1024)
+def _forms(keyword: str) -> tuple[str, ...]:
+    return tuple(coded_forms(keyword))
