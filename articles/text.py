@@ -3,7 +3,6 @@
 Nothing here touches the database. The self-censoring code mapping lives here and only
 here: the importer restores text with it, search expands queries with it.
 """
-import functools
 import re
 import unicodedata
 
@@ -51,24 +50,17 @@ _CODE_RUN_RE = re.compile(rf"(?<![A-Za-z])(?:{_CODE_ALTERNATIVES})+(?![A-Za-z])"
 _CODE_PART_RE = re.compile(_CODE_ALTERNATIVES)
 
 
-@functools.lru_cache(maxsize=256)
-def _restore(text: str) -> str:
+def restore_codes(text: str) -> str:
+    """Replace self-censoring codes next to Han characters with the words they stand for."""
+    if not text or not _ANY_CAPS_RE.search(text):
+        return text
+
     def replace(match):
         if not _touches_han(text, match.start(), match.end()):
             return match.group(0)
         return "".join(CODE_MAP[part] for part in _CODE_PART_RE.findall(match.group(0)))
 
     return _CODE_RUN_RE.sub(replace, text)
-
-
-def restore_codes(text: str) -> str:
-    """Replace self-censoring codes next to Han characters with the words they stand for.
-
-    Results are cached for the last few texts: an import restores each article's text for its
-    themes, then again when the article derives its display text."""
-    if not text or not _ANY_CAPS_RE.search(text):
-        return text
-    return _restore(text)
 
 
 def coded_forms(word: str) -> list[str]:
