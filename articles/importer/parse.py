@@ -17,7 +17,7 @@ from .decode import Source, decode_text, read_source
 from .docx import docx_lines
 from .errors import ImportRefused
 from .lines import HEADING, TITLE, Line, text_lines
-from .sections import ends_open, is_numbered, sections_from_lines
+from .sections import ends_open, is_byline, is_numbered, sections_from_lines
 from .tags import body_suggestions, match_themes, title_initiatives
 
 MAX_TITLE = 120
@@ -229,6 +229,7 @@ def _title_like(text: str) -> bool:
         2 <= len(text) <= MAX_ARTICLE_TITLE
         and ends_open(text)
         and not is_numbered(text)
+        and not is_byline(text)
         and bool(re.search(r"[\u4e00-\u9fff]", text))
     )
 

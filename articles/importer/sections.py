@@ -24,6 +24,22 @@ MAX_HEADING = 60
 MAX_BARE_HEADING = 45
 
 
+_DATELINE_RE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
+
+
+def is_byline(text: str) -> bool:
+    """A byline or dateline under a title — ——XX市审计局, （市委文明办）, 2023年7月 — which is
+    body text, neither an article title nor a section heading."""
+    from .agencies import agency_at_start
+
+    if text.startswith(("—", "－", "--")) or _DATELINE_RE.match(text):
+        return True
+    if len(text) <= 32 and text[:1] in "（(" and text[-1:] in "）)":
+        return True
+    name = text.removeprefix("XX").removeprefix("xx")
+    return len(name) <= 20 and agency_at_start(name) == name
+
+
 def is_numbered(text: str) -> bool:
     return bool(_NUMBERED_RE.match(text))
 
@@ -52,7 +68,7 @@ def split_numbered(text: str) -> tuple[str, str] | None:
 def _bare_heading(lines, i) -> int:
     """How many lines (0, 1 or 2) from i form an unnumbered heading."""
     line = lines[i]
-    if len(line) > MAX_BARE_HEADING or not ends_open(line) or i + 1 >= len(lines):
+    if len(line) > MAX_BARE_HEADING or not ends_open(line) or i + 1 >= len(lines) or is_byline(line):
         return 0
     nxt = lines[i + 1]
     if is_numbered(nxt):

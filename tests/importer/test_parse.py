@@ -207,3 +207,23 @@ class InlineHeadingTests(SimpleTestCase):
         self.assertEqual(second.headings, ["1. 整合窗口资源", "2. 压缩办理时限"])
         self.assertEqual((first.agency, second.agency), ("市商务局", "县行政审批局"))
         self.assertEqual(second.initiatives, ["一窗通办"])
+
+
+class BylineTests(SimpleTestCase):
+    DOC = (
+        "关于河湖管护工作材料汇编（2篇）\n\n\n"
+        "市水务局：“两个强化”守护河湖安全\n\n——XX市水务局\n\n"
+        "今年以来，市水务局强化巡查、强化执法，河湖面貌持续改善。\n"
+        "一、强化巡查。建立河湖巡查制度，做到问题早发现。\n二、强化执法。开展联合执法行动，形成有力震慑。\n\n\n\n"
+        "做好“三篇文章”推进节水型机关建设\n\n县水务局\n\n"
+        "近年来，县水务局围绕节水型机关建设做好三篇文章，取得明显成效。\n"
+        "一是做好宣传文章。开展节水宣传进机关活动。\n二是做好改造文章。更换节水器具120套。\n"
+    )
+
+    def test_a_byline_under_the_title_is_body_text_not_a_title_or_heading(self):
+        parsed = parse_file(self.DOC.encode(), filename="管护.txt")
+        self.assertEqual([a.title for a in parsed.articles],
+                         ["市水务局：“两个强化”守护河湖安全", "做好“三篇文章”推进节水型机关建设"])
+        self.assertEqual(parsed.articles[0].headings, ["一、强化巡查", "二、强化执法"])
+        self.assertEqual(parsed.articles[1].sections[0]["paragraphs"][0], "县水务局")
+        self.assertEqual(parsed.articles[1].agency, "县水务局")
