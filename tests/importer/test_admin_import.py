@@ -83,3 +83,20 @@ class AdminImportTests(TestCase):
         self.client.force_login(make_user("访客", staff=True))
         self.assertEqual(self.client.get(self.upload_url).status_code, 403)
         self.assertEqual(self.upload(STYLES.read_bytes(), "a.txt").status_code, 403)
+
+
+class WiredAdminImportTests(TestCase):
+    """The same flow through the project's own admin, where CompilationAdmin hooks it."""
+
+    def test_changelist_button_upload_preview_and_confirm(self):
+        self.client.force_login(make_user("编辑丙", group="编辑", staff=True))
+        changelist = self.client.get(reverse("admin:articles_compilation_changelist"))
+        upload_url = reverse("admin:articles_compilation_import")
+        self.assertContains(changelist, upload_url)
+        preview = self.client.post(upload_url, {"file": SimpleUploadedFile("a.txt", STYLES.read_bytes())})
+        self.assertContains(preview, "确认导入")
+        ticket = re.search(r'name="ticket" value="([^"]+)"', preview.content.decode()).group(1)
+        response = self.client.post(reverse("admin:articles_compilation_import_confirm"), {"ticket": ticket})
+        compilation = Compilation.objects.get()
+        self.assertRedirects(response, reverse("admin:articles_compilation_change", args=[compilation.pk]))
+        self.assertEqual(compilation.articles.count(), 4)
