@@ -24,7 +24,7 @@ MAX_TITLE = 120
 MAX_ARTICLE_TITLE = 80
 _COUNT_RE = re.compile(r"\s*[（(]\s*共?\s*(\d{1,5})\s*篇\s*[）)]\s*$")
 _TOC_ENTRY_RE = re.compile(
-    r"^(?P<title>.*?\S)\s*(?:\t+|[.．·…。_—\-]{2,}|\s+)\s*(?P<page>\d{1,4})$"
+    r"^(?P<title>.*?\S)\s*(?:\t+|[.．·…。_—\-]{2,}|\s+)\s*(?P<page>\d{1,5})$"
 )
 _KEY_DROP_RE = re.compile(r"[\s\W_]+")
 _YEAR_RE = re.compile(r"(20[0-4]\d)年")
@@ -240,7 +240,7 @@ def _find_titles(body: list[Line], toc: list[TocItem]) -> list[int]:
         return [k for k, line in enumerate(body) if line.hint == TITLE]
     index = {id(line): k for k, line in enumerate(body)}
     blocks = _blocks(body)
-    titles: list[int] = []
+    titles: set[int] = set()
     toc_keys = {_key(item.title) for item in toc}
     # Pass 1: blocks opening with a 目录 title are articles, whatever follows.
     for b, block in enumerate(blocks):
@@ -250,7 +250,7 @@ def _find_titles(body: list[Line], toc: list[TocItem]) -> list[int]:
         listed = _key(first.text) in toc_keys or any(
             _same_title(first.text, item.title) for item in toc)
         if listed and (len(block.lines) > 1 or b + 1 < len(blocks)):
-            titles.append(index[id(first)])
+            titles.add(index[id(first)])
     matched_gaps = [blocks[b].gap for b in range(len(blocks))
                     if index[id(blocks[b].lines[0])] in titles]
     has_wide_gaps = any(block.gap >= 2 for block in blocks[1:])
@@ -266,7 +266,7 @@ def _find_titles(body: list[Line], toc: list[TocItem]) -> list[int]:
         nxt = blocks[b + 1]
         if len(nxt.lines) == 1 and _title_like(nxt.lines[0].text) and nxt.gap >= min_gap:
             continue  # two title-like lines in a row: the first is no article
-        titles.append(k)
+        titles.add(k)
     return sorted(titles)
 
 
@@ -365,11 +365,28 @@ def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None) -
     )
 
 
+def _some(names, limit: int = 10) -> str:
+    """Up to ``limit`` names joined with 、, and how many more (a warning stays one line)."""
+    names = list(names)
+    shown = "、".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} 等 {len(names)} 篇"
+
+
 def _check_toc(toc: list[TocItem], articles: list[ParsedArticle], warnings: list[str]):
     if not toc:
         return
     used = set()
-    for article in articles:
+    by_key: dict[str, list[int]] = {}
+    for t, item in enumerate(toc):
+        by_key.setdefault(_key(item.title), []).append(t)
+    for article in articles:  # exact matches first: linear, even for thousands of entries
+        free = [t for t in by_key.get(_key(article.title), []) if t not in used]
+        if free:
+            article.toc_index = free[0]
+            used.add(free[0])
+    for article in articles:  # then the fuzzy ones (a title cut short in the 目录)
+        if article.toc_index is not None:
+            continue
         for t, item in enumerate(toc):
             if t not in used and _same_title(article.title, item.title):
                 article.toc_index = t
@@ -381,8 +398,8 @@ def _check_toc(toc: list[TocItem], articles: list[ParsedArticle], warnings: list
         return
     parts = [f"目录列出 {len(toc)} 篇，正文有 {len(articles)} 篇"]
     if missing_in_toc:
-        parts.append("目录中没有：" + "、".join(f"《{a.title}》（第 {a.line} 行）" for a in missing_in_toc))
+        parts.append("目录中没有：" + _some(f"《{a.title}》（第 {a.line} 行）" for a in missing_in_toc))
     if missing_in_body:
-        parts.append("正文中没有：" + "、".join(f"《{item.title}》（第 {item.line} 行）" for item in missing_in_body))
+        parts.append("正文中没有：" + _some(f"《{item.title}》（第 {item.line} 行）" for item in missing_in_body))
         parts.append("按正文导入")
     warnings.append("；".join(parts))

@@ -227,3 +227,21 @@ class BylineTests(SimpleTestCase):
         self.assertEqual(parsed.articles[0].headings, ["一、强化巡查", "二、强化执法"])
         self.assertEqual(parsed.articles[1].sections[0]["paragraphs"][0], "县水务局")
         self.assertEqual(parsed.articles[1].agency, "县水务局")
+
+
+class LargeDocumentTests(SimpleTestCase):
+    def test_warnings_stay_one_line_when_many_titles_differ(self):
+        from articles.importer.synthetic import make_compilation_text
+
+        text = make_compilation_text(7, 40)
+        head, body = text.split("\n\n\n", 1)
+        toc_lines = [line for line in head.split("\n") if "\t" in line]
+        # A 目录 whose last 15 entries have been renamed: 15 titles missing on each side.
+        renamed = head
+        for line in toc_lines[-15:]:
+            renamed = renamed.replace(line, "改名" + line)
+        parsed = parse_file((renamed + "\n\n\n" + body).encode(), filename="大.txt")
+        self.assertEqual(len(parsed.articles), 40)
+        warning = next(w for w in parsed.warnings if w.startswith("目录"))
+        self.assertIn("等 15 篇", warning)
+        self.assertNotIn("\n", warning)
