@@ -9,6 +9,7 @@
   its size, which is what lets bulk imports pass 500 articles/s.
 """
 import hashlib
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -106,6 +107,34 @@ def _article_checksum(title: str, original_text: str) -> str:
     return probe.checksum
 
 
+def _match_articles(old_articles, parsed_articles) -> list:
+    """For each parsed article, the existing article it corrects, or None.
+
+    Same title (ignoring spaces and punctuation) first; then, for a title that was itself
+    corrected, the most similar remaining title if they agree on at least 80 %."""
+    by_key: dict[str, list] = {}
+    for article in old_articles:
+        by_key.setdefault(_key(article.title), []).append(article)
+    used, matches = set(), []
+    for parsed_article in parsed_articles:
+        candidates = [a for a in by_key.get(_key(parsed_article.title), []) if a.pk not in used]
+        matches.append(candidates[0] if candidates else None)
+        if candidates:
+            used.add(candidates[0].pk)
+    for n, parsed_article in enumerate(parsed_articles):
+        if matches[n] is not None:
+            continue
+        key = _key(parsed_article.title)
+        scored = [(SequenceMatcher(None, key, _key(a.title)).ratio(), a)
+                  for a in old_articles if a.pk not in used]
+        if scored:
+            ratio, best = max(scored, key=lambda item: item[0])
+            if ratio >= 0.8:
+                matches[n] = best
+                used.add(best.pk)
+    return matches
+
+
 def _find_existing(parsed: ParsedCompilation):
     same = Compilation.objects.filter(checksum=parsed.checksum).order_by("-id").first()
     if same is not None:
@@ -122,10 +151,8 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
     """Compare a parsed file with the database: new vs already there, nothing written."""
     _ensure_vocabulary(parsed)
     existing, same_file = _find_existing(parsed)
-    old = {}
-    if existing is not None:
-        for article in existing.articles.only("id", "title", "checksum"):
-            old.setdefault(_key(article.title), article)
+    old = list(existing.articles.only("id", "title", "checksum")) if existing is not None else []
+    matches = _match_articles(old, parsed.articles)
     agency_names = sorted({a.agency for a in parsed.articles if a.agency})
     known_agencies = set(Agency.objects.filter(name__in=agency_names, region="")
                          .values_list("name", flat=True))
@@ -133,8 +160,7 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
     known_initiatives = set(Initiative.objects.filter(name__in=initiative_names)
                             .values_list("name", flat=True))
     articles = []
-    for article in parsed.articles:
-        match = old.get(_key(article.title))
+    for article, match in zip(parsed.articles, matches):
         if match is None:
             state = CREATED
         elif match.checksum == _article_checksum(article.title, article.original_text):
@@ -394,18 +420,16 @@ def _import_batch(items, vocabulary, publish, user):
 
 def _update(compilation, parsed, *, publish, user) -> ImportResult:
     now = timezone.now()
-    old: dict[str, Article] = {}
-    for article in compilation.articles.select_related("agency"):
-        old.setdefault(_key(article.title), article)
+    old = list(compilation.articles.select_related("agency"))
+    matches = _match_articles(old, parsed.articles)
     agencies, new_agencies = _ensure_agencies(a.agency for a in parsed.articles if a.agency)
     initiatives, new_initiatives = _ensure_initiatives(n for a in parsed.articles for n in a.initiatives)
     themes = _themes(t for a in parsed.articles for t in a.themes)
     # Free the positions first: the new order may swap articles (positions are unique).
     compilation.articles.update(position=F("position") + 100000)
     created, updated, unchanged, pairs, matched = [], [], [], [], set()
-    for position, parsed_article in enumerate(parsed.articles, 1):
-        article = old.get(_key(parsed_article.title))
-        if article is None or article.pk in matched:
+    for position, (parsed_article, article) in enumerate(zip(parsed.articles, matches), 1):
+        if article is None:
             article = _new_article(compilation, position, parsed_article, agencies, publish, now)
             created.append(article)
         else:
@@ -437,7 +461,7 @@ def _update(compilation, parsed, *, publish, user) -> ImportResult:
         pairs.append((article, parsed_article))
     Article.objects.bulk_create(created)
     Article.history.bulk_history_create(created, default_user=user, default_change_reason="导入")
-    leftovers = [a for a in old.values() if a.pk not in matched]
+    leftovers = [a for a in old if a.pk not in matched]
     for offset, article in enumerate(sorted(leftovers, key=lambda a: a.position), 1):
         Article.objects.filter(pk=article.pk).update(position=len(parsed.articles) + offset)
     warnings = list(parsed.warnings)

@@ -254,7 +254,7 @@ def _find_titles(body: list[Line], toc: list[TocItem]) -> list[int]:
     matched_gaps = [blocks[b].gap for b in range(len(blocks))
                     if index[id(blocks[b].lines[0])] in titles]
     has_wide_gaps = any(block.gap >= 2 for block in blocks[1:])
-    min_gap = min(matched_gaps) if matched_gaps else (2 if has_wide_gaps else 1)
+    min_gap = min(matched_gaps + [2 if has_wide_gaps else 1])
     # Pass 2: single-line, title-like blocks followed by more text, separated as wide as the rest.
     for b, block in enumerate(blocks):
         first = block.lines[0]

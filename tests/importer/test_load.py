@@ -190,3 +190,16 @@ class ImportManyTests(TestCase):
         self.assertEqual([r.status for r in results], ["created"] * 4)
         self.assertEqual(Compilation.objects.count(), 4)
         self.assertEqual(Article.objects.count(), 4 + 9)
+
+
+class CorrectedTitleTests(TestCase):
+    def test_a_corrected_title_updates_its_article_instead_of_adding_one(self):
+        first = import_compilation(STYLES)
+        article = Article.objects.get(compilation=first.compilation, position=2)
+        corrected = styles_text().replace("县委宣传部以“五个一”工程深化机关D建引领\n\n近年来",
+                                          "县委宣传部以“五个一”工程深化机关党建引领\n\n近年来")
+        result = import_compilation(corrected.encode(), filename="改题.txt")
+        self.assertEqual((result.created, result.updated, result.unchanged), (0, 1, 3))
+        article.refresh_from_db()
+        self.assertEqual(article.title, "县委宣传部以“五个一”工程深化机关党建引领")
+        self.assertEqual(article.history.count(), 2)
