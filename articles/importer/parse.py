@@ -191,15 +191,19 @@ def _parse_toc(lines, i, title_line):
         j += 1
         end = j
     if has_header and not items:
-        # A 目录 without page numbers: consecutive non-blank lines up to the first blank one.
+        # A 目录 without page numbers: consecutive short lines up to the first blank one, and
+        # only if they come back later as titles (else they are the first article itself).
         j = end
         while j < len(lines) and lines[j].blank:
             j += 1
+        candidates = []
         while j < len(lines) and not lines[j].blank and len(lines[j].text) <= MAX_ARTICLE_TITLE:
             if _key(lines[j].text) not in {_key(title_line), "目录"}:
-                items.append(TocItem(lines[j].text, None, lines[j].number))
+                candidates.append(TocItem(lines[j].text, None, lines[j].number))
             j += 1
-        end = j
+        later = {_key(line.text) for line in lines[j:] if not line.blank}
+        if candidates and 2 * sum(_key(item.title) in later for item in candidates) >= len(candidates):
+            items, end = candidates, j
     return items, end
 
 

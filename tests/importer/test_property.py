@@ -105,3 +105,34 @@ class ImportPropertyTests(HypothesisTestCase):
             return
         self.assertEqual(Article.objects.filter(compilation=result.compilation).count(), result.created)
         self.assertEqual(import_compilation(data, filename=FILENAME).status, "unchanged")
+
+
+@st.composite
+def laid_out_compilations(draw):
+    """(text, titles): synthetic articles laid out with varying blank-line gaps, with or
+    without a 目录 (complete or partial), paid markers anywhere between articles."""
+    import random
+
+    from articles.importer.synthetic import make_article
+
+    rng = random.Random(draw(st.integers(0, 10_000)))
+    items = [make_article(rng, n) for n in range(draw(st.integers(1, 6)))]
+    lines = ["关于测试排版的材料汇编（%d篇）" % len(items), ""]
+    if draw(st.booleans()):
+        listed = draw(st.lists(st.sampled_from(range(len(items))), unique=True))
+        lines += ["目录", ""] + [f"{items[n][0]}\t{3 + n}" for n in sorted(listed)]
+    for title, body in items:
+        lines += [""] * draw(st.integers(2, 5))
+        if draw(st.integers(0, 4)) == 0:
+            lines += [draw(st.sampled_from(["##paidbegin##", "##paidend##"])), ""]
+        lines += [title, ""] + body
+    return "\n".join(lines) + "\n", [title for title, _ in items]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(laid_out_compilations())
+def test_every_article_is_found_whatever_the_layout(case):
+    text, titles = case
+    parsed = parse_file(text.encode(), filename="排版.txt")
+    assert [a.title for a in parsed.articles] == titles
+    assert all(a.headings for a in parsed.articles)
