@@ -53,6 +53,7 @@ class ImportResult:
     agencies_created: list[str] = field(default_factory=list)
     initiatives_created: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    changes: list[tuple[str, str]] = field(default_factory=list)  # (created/updated, title)
 
     def __str__(self) -> str:
         return self.summary()
@@ -342,7 +343,7 @@ def _create_many(parsed_list, *, publish, user) -> list[ImportResult]:
             compilation, CREATED, created=len(articles),
             agencies_created=sorted({a.agency for a in parsed.articles if a.agency} & set(new_agencies)),
             initiatives_created=sorted({n for a in parsed.articles for n in a.initiatives} & set(new_initiatives)),
-            warnings=list(parsed.warnings),
+            warnings=list(parsed.warnings), changes=[(CREATED, a.title) for a in articles],
         )
         for compilation, parsed, articles in zip(compilations, parsed_list, per_compilation)
     ]
@@ -418,6 +419,12 @@ def _import_batch(items, vocabulary, publish, user):
     return results
 
 
+def _changes(pairs, created, updated) -> list[tuple[str, str]]:
+    """(state, title) of the created and updated articles, in body order."""
+    state = {id(a): CREATED for a in created} | {id(a): UPDATED for a in updated}
+    return [(state[id(a)], a.title) for a, _ in pairs if id(a) in state]
+
+
 def _update(compilation, parsed, *, publish, user) -> ImportResult:
     now = timezone.now()
     old = list(compilation.articles.select_related("agency"))
@@ -489,4 +496,5 @@ def _update(compilation, parsed, *, publish, user) -> ImportResult:
         compilation, UNCHANGED if nothing_changed else UPDATED, created=len(created),
         updated=len(updated), unchanged=len(unchanged), agencies_created=new_agencies,
         initiatives_created=new_initiatives, warnings=warnings,
+        changes=_changes(pairs, created, updated),
     )

@@ -66,3 +66,17 @@ class ImportCommandTests(TestCase):
         self.assertIn(str(path), lines[0])
         self.assertIn("损坏", lines[0])
         self.assertNotIn("Traceback", proc.stderr)
+
+
+class ImportCommandChangesTests(TestCase):
+    def test_output_names_the_created_and_updated_articles(self):
+        call_command("import_compilation", str(STYLES), stdout=StringIO())
+        corrected = STYLES.read_text(encoding="utf-8").replace("全年开展集中学习24次", "全年开展集中学习26次")
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "修订版.txt"
+            path.write_text(corrected, encoding="utf-8")
+            out = StringIO()
+            call_command("import_compilation", str(path), stdout=out)
+        self.assertIn("更新 1 篇，未变 3 篇", out.getvalue())
+        self.assertIn("更新：区档案局“两化”并进打造学习型机关", out.getvalue())
+        self.assertNotIn("更新：市财政局", out.getvalue())

@@ -38,6 +38,9 @@ class Command(BaseCommand):
             report.write(f"警告：{warning}")
         if result is not None:
             report.write(result.summary())
+            labels = {"created": "新建", "updated": "更新"}
+            for state, title in result.changes:
+                report.write(f"  {labels[state]}：{title}")
             for warning in result.warnings[len(parsed.warnings):]:
                 report.write(f"警告：{warning}")
         elif not as_json:
