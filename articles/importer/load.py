@@ -9,8 +9,8 @@
   its size, which is what lets bulk imports pass 500 articles/s.
 """
 import hashlib
-from difflib import SequenceMatcher
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from django.db import connection, transaction
 from django.db.models import F

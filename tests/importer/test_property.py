@@ -117,7 +117,7 @@ def laid_out_compilations(draw):
 
     rng = random.Random(draw(st.integers(0, 10_000)))
     items = [make_article(rng, n) for n in range(draw(st.integers(1, 6)))]
-    lines = ["关于测试排版的材料汇编（%d篇）" % len(items), ""]
+    lines = [f"关于测试排版的材料汇编（{len(items)}篇）", ""]
     if draw(st.booleans()):
         listed = draw(st.lists(st.sampled_from(range(len(items))), unique=True))
         lines += ["目录", ""] + [f"{items[n][0]}\t{3 + n}" for n in sorted(listed)]
