@@ -22,6 +22,7 @@ directory) under a random name carried in a signed form field.
 """
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -67,9 +68,18 @@ def _staging_dir() -> Path:
 
 
 def _stage(data: bytes, filename: str) -> str:
-    """Keep the upload until the editor confirms; returns the signed ticket for the form."""
+    """Keep the upload until the editor confirms; returns the signed ticket for the form.
+    Uploads whose preview was abandoned more than a day ago are removed on the way."""
+    directory = _staging_dir()
+    expired = time.time() - _MAX_AGE
+    for old in directory.iterdir():
+        try:
+            if old.is_file() and old.stat().st_mtime < expired:
+                old.unlink()
+        except OSError:  # another request removed it first
+            pass
     name = secrets.token_hex(16)
-    (_staging_dir() / name).write_bytes(data)
+    (directory / name).write_bytes(data)
     return signing.dumps({"name": name, "filename": filename}, salt=_SALT)
 
 

@@ -1,5 +1,6 @@
 """The admin import flow over real HTTP: upload → preview (nothing written) → confirm."""
 import re
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
@@ -100,3 +101,21 @@ class WiredAdminImportTests(TestCase):
         compilation = Compilation.objects.get()
         self.assertRedirects(response, reverse("admin:articles_compilation_change", args=[compilation.pk]))
         self.assertEqual(compilation.articles.count(), 4)
+
+
+class StagingTests(TestCase):
+    def test_abandoned_uploads_older_than_a_day_are_removed(self):
+        import os
+        import tempfile
+        import time
+
+        from articles import admin_import
+
+        with tempfile.TemporaryDirectory() as directory, self.settings(HUIBIAN_IMPORT_STAGING=directory):
+            old = Path(directory) / ("a" * 32)
+            old.write_bytes(b"x")
+            os.utime(old, (time.time() - 2 * 86400,) * 2)
+            ticket = admin_import._stage(b"data", "a.txt")
+            self.assertFalse(old.exists())
+            data, filename, _path = admin_import._unstage(ticket)
+            self.assertEqual((data, filename), (b"data", "a.txt"))
