@@ -5,8 +5,9 @@
   updated through ``save()`` (so django-simple-history records the change), new ones created,
   ones no longer in the file kept at the end with a warning.
 - Otherwise a new Compilation. New rows are written in bulk (agencies, initiatives, articles
-  with their history rows, tag links, 目录 entries): a few queries per compilation, whatever
-  its size, which is what lets bulk imports pass 500 articles/s.
+  with their history rows, tag links, 目录 entries): a fixed number of queries per call,
+  whatever its size; ``import_many`` writes the new compilations of many files in one call
+  (see BENCHMARKS.md, "Import", for what that buys on SQLite and PostgreSQL).
 """
 import hashlib
 from dataclasses import dataclass, field
