@@ -138,10 +138,18 @@ def _match_articles(old_articles, parsed_articles) -> list:
 
 
 def _find_existing(parsed: ParsedCompilation):
+    """(compilation, same file): the compilation this file was imported as (same checksum), or
+    the one it corrects — same title and at least half of its articles found there — or None.
+    A different compilation that merely shares a generic title is imported as a new one."""
     same = Compilation.objects.filter(checksum=parsed.checksum).order_by("-id").first()
     if same is not None:
         return same, True
-    return Compilation.objects.filter(title=parsed.title).order_by("-id").first(), False
+    for candidate in Compilation.objects.filter(title=parsed.title).order_by("-id")[:5]:
+        old = list(candidate.articles.only("id", "title"))
+        matched = sum(m is not None for m in _match_articles(old, parsed.articles))
+        if 2 * matched >= len(parsed.articles):
+            return candidate, False
+    return None, False
 
 
 def _ensure_vocabulary(parsed: ParsedCompilation):

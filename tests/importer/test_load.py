@@ -203,3 +203,18 @@ class CorrectedTitleTests(TestCase):
         article.refresh_from_db()
         self.assertEqual(article.title, "县委宣传部以“五个一”工程深化机关党建引领")
         self.assertEqual(article.history.count(), 2)
+
+
+class SameTitleTests(TestCase):
+    def test_another_compilation_with_the_same_title_is_imported_as_new(self):
+        first = import_compilation(STYLES)
+        other = (
+            "关于机关作风建设经验做法材料汇编（1篇）\n\n\n"
+            "市气象局：“三个到位”提升气象服务质效\n\n"
+            "今年以来，市气象局坚持服务到位、预警到位、保障到位，气象服务质效明显提升。\n"
+            "一、服务到位。主动对接农业生产需求，发布专题服务材料20期。\n"
+        )
+        result = import_compilation(other.encode(), filename="另一份.txt")
+        self.assertEqual(result.status, "created")
+        self.assertNotEqual(result.compilation, first.compilation)
+        self.assertEqual(first.compilation.articles.count(), 4)
