@@ -248,7 +248,14 @@ def agency_index(request):
         {"label": label, "agencies": levels[value]}
         for value, label in Agency.Level.choices if value in levels
     ]
-    return render(request, "articles/agency_index.html", {"groups": groups, "total": len(rows)})
+    # Thousands of links: rendered once per library version.
+    listing = cached(
+        "agency-index-html", [_scope(request.user)],
+        lambda: render_to_string("includes/agency_groups.html", {"groups": groups}),
+    )
+    return render(request, "articles/agency_index.html", {
+        "groups": groups, "listing": listing, "total": len(rows),
+    })
 
 
 def _tag_index(request, relation, template):
