@@ -1,5 +1,6 @@
 """The admin import flow over real HTTP: upload → preview (nothing written) → confirm."""
 import re
+import tempfile
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +20,11 @@ class AdminImportTests(TestCase):
         cls.editor = make_user("编辑乙", group="编辑", staff=True)
 
     def setUp(self):
+        staging = tempfile.TemporaryDirectory()
+        self.addCleanup(staging.cleanup)
+        override = self.settings(HUIBIAN_IMPORT_STAGING=staging.name)
+        override.enable()
+        self.addCleanup(override.disable)
         self.client.force_login(self.editor)
         self.upload_url = reverse("admin:articles_compilation_import")
         self.confirm_url = reverse("admin:articles_compilation_import_confirm")
