@@ -91,7 +91,7 @@ def compute_facets(queryset, *, joinable=False) -> dict:
     """Exact counts of the articles in ``queryset`` per facet value, and their total.
 
     Returns ``{"total": n, "level": [(value, label, count), …], …}``: values are what the
-    list's query parameters take (agency id, theme slug, year …). Six queries whatever the
+    list's query parameters take (agency id, theme slug, year …). Seven queries whatever the
     size of the set: agency, level, sector and region come from one GROUP BY on the agency.
     ``joinable``: count tags by joining from ``queryset`` (needed for search results).
     """
@@ -119,9 +119,18 @@ def compute_facets(queryset, *, joinable=False) -> dict:
         base.annotate(facet_year=F("year") + 0).values_list("facet_year").annotate(n=Count("pk"))
     )
     total = sum(n for _, n in years)
-    compilations = base.values_list("compilation_id", "compilation__title").annotate(
-        n=Count("pk")
+    # ``+ 0`` again: grouping on the bare FK walks its index and reads every row (~4× slower).
+    by_compilation = sorted(
+        base.annotate(facet_compilation=F("compilation_id") + 0)
+        .values_list("facet_compilation")
+        .annotate(n=Count("pk")),
+        key=lambda row: (-row[1], row[0]),
+    )[:FACET_LIMIT]
+    titles = dict(
+        Compilation.objects.filter(pk__in=[pk for pk, _ in by_compilation])
+        .values_list("pk", "title")
     )
+    compilations = [(pk, titles.get(pk, str(pk)), n) for pk, n in by_compilation]
     if joinable:
         # From the article side: the search backends add conditions on the article table by
         # name, which a subquery would alias away.
@@ -156,7 +165,7 @@ def compute_facets(queryset, *, joinable=False) -> dict:
             [(year, str(year), n) for year, n in years if year is not None],
             key=lambda row: -row[0],
         ),
-        "compilation": _top(list(compilations)),
+        "compilation": compilations,
     }
 
 
