@@ -166,3 +166,11 @@ class FacetCacheTests(TestCase):
         self.article.save()
         self.assertEqual(self.total(year=2023), 0)
         self.assertEqual(self.total(year=2024), 1)
+
+    def test_renaming_an_agency_relabels_its_facet_value(self):
+        agency = make_agency(name="市审计局", level="市")
+        make_article(title="丙", agency=agency)
+        self.assertIn("市审计局", facet(self.client.get(LIST), "agency"))
+        agency.name = "市审计局（新）"
+        agency.save()
+        self.assertIn("市审计局（新）", facet(self.client.get(LIST), "agency"))
