@@ -179,7 +179,7 @@ def article_list(request):
 def search(request):
     form = SearchForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    context = {"form": form, "q": q}
+    context = {"form": form, "q": q, "terms": _terms(q)}
     if q:
         context.update(_faceted(request, listable(request.user), q=q))
         context["snippets"] = _snippets(request.user, context["page_obj"], q)
@@ -196,12 +196,15 @@ def _snippets(user, page, q):
 
 def _highlight_terms(request):
     """Terms to highlight on an article reached from search (``?q=`` or ``?hl=``)."""
-    q = (request.GET.get("hl") or request.GET.get("q") or "")[:200]
+    return _terms(request.GET.get("hl") or request.GET.get("q") or "")
+
+
+def _terms(q):
+    """The words of a query as the search engine matches them, for highlighting."""
+    q = (q or "")[:200]
     if not q.strip():
         return []
-    query_terms = getattr(search_engine, "query_terms", None)
-    terms = query_terms(q) if query_terms else q.split()
-    return [t for t in terms if t and t.strip()][:10]
+    return [t for t in search_engine.query_terms(q) if t and t.strip()][:10]
 
 
 def article_detail(request, pk):

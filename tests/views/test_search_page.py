@@ -37,6 +37,7 @@ class SearchPageTests(TestCase):
         self.assertEqual({label: n for _, label, n in counts["level"]}, {"市": 1, "县": 1})
         self.assertEqual({label: n for _, label, n in counts["theme"]}, {"清廉机关": 2, "党建": 1})
         self.assertContains(response, "<mark>清廉</mark>")
+        self.assertContains(response, '推进<mark class="hl">清廉</mark>机关建设</a>')
         self.assertContains(response, f'{self.hit_city.get_absolute_url()}?hl=%E6%B8%85%E5%BB%89')
 
     def test_filters_combine_with_the_query(self):
