@@ -124,4 +124,14 @@ def decode_text(source: Source) -> str:
     if not _plausible(text):
         raise ImportRefused(name, "看起来是二进制文件，不是文本或 Word 文档")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\u2028", "\n").replace("\u2029", "\n").lstrip("\ufeff")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n").lstrip("\ufeff")
+    return strip_controls(text)
+
+
+_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def strip_controls(text: str) -> str:
+    """Drop the few stray control characters a plausible text may hold: no database column
+    (PostgreSQL refuses NUL) and no .docx export (XML forbids them) can keep them."""
+    return _CONTROLS_RE.sub("", text)

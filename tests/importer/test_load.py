@@ -102,6 +102,19 @@ class ImportTests(TestCase):
         self.assertEqual(titles[2], "县水利局：“两个强化”守护河湖安全")
         self.assertEqual(len(titles), 5)
 
+    def test_stray_control_characters_are_dropped_so_every_database_takes_the_text(self):
+        # PostgreSQL refuses NUL in text columns; a pasted control character must not fail the import.
+        text = styles_text().replace("。", "。\x00", 1).replace("D建", "D\x07建", 1)
+        self.assertIn("\x00", text)
+        # With a BOM the file is text whatever it holds (without one, NUL means binary or UTF-16).
+        result = import_compilation(parse_file(text.encode("utf-8-sig"), filename="控制符.txt"))
+        self.assertGreater(result.created, 0)
+        stored = "".join(Article.objects.values_list("original_text", flat=True))
+        stored += "".join(Article.objects.values_list("title", flat=True))
+        self.assertNotIn("\x00", stored)
+        self.assertNotIn("\x07", stored)
+        self.assertIn("D建", stored)
+
     def test_refused_file_writes_nothing(self):
         with self.assertRaises(ImportRefused):
             import_compilation(b"\x00\x01\x02binary" * 50, filename="bad.bin")
