@@ -15,6 +15,7 @@ import json
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -46,12 +47,21 @@ def library_version() -> int:
     return version
 
 
-def bump_library_version(*args, **kwargs) -> None:
-    """Invalidate every cached count. Accepts and ignores signal arguments."""
+def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def bump_library_version(*args, **kwargs) -> None:
+    """Invalidate every cached count. Accepts and ignores signal arguments.
+
+    Bumps now (the writing transaction sees fresh counts) and again on commit: a reader who
+    counted while the write was uncommitted cached the old counts under the new version.
+    """
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def connect_invalidation() -> None:

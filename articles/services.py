@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from .facets import bump_library_version
 from .models import Agency, Article, Status, Theme
 
 
@@ -19,6 +20,7 @@ def agency_merge(*, keep: Agency, merge: list[Agency]) -> int:
         article.version += 1
     bulk_update_with_history(articles, Article, ["agency", "version"], batch_size=500)
     Agency.objects.filter(pk__in=[agency.pk for agency in others]).delete()
+    bump_library_version()  # bulk updates send no signals
     return len(articles)
 
 
@@ -40,6 +42,7 @@ def articles_set_status(*, articles, status: str) -> int:
     bulk_update_with_history(
         changed, Article, ["status", "published_at", "version"], batch_size=500
     )
+    bump_library_version()  # bulk updates send no signals
     return len(changed)
 
 
@@ -58,4 +61,5 @@ def articles_add_theme(*, articles, theme: Theme) -> int:
         if pk not in already
     ]
     through.objects.bulk_create(new, batch_size=500)
+    bump_library_version()  # bulk inserts send no signals
     return len(new)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.test import Client, TestCase
 from django.urls import reverse
 
+from articles.facets import library_version
 from articles.models import Agency, Article, Initiative, Theme, ThemeKeyword, TocEntry
 
 from .factories import make_agency, make_article, make_user
@@ -268,7 +269,9 @@ class BulkActionTests(AdminSetupMixin, TestCase):
         client = self.client_for(self.editor)
         url = reverse("admin:articles_article_changelist")
         ids = [a.pk for a in drafts]
+        before = library_version()
         client.post(url, {"action": "publish", "_selected_action": ids})
+        self.assertNotEqual(library_version(), before, "cached facet counts must be invalidated")
         self.assertEqual(Article.objects.filter(pk__in=ids, status="published").count(), 2)
         self.assertFalse(Article.objects.filter(pk__in=ids, published_at__isnull=True).exists())
         client.post(url, {"action": "unpublish", "_selected_action": ids})

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..facets import bump_library_version
 from ..models import (
     Agency,
     Article,
@@ -29,6 +30,7 @@ from ..models import (
     ThemeKeyword,
     TocEntry,
 )
+from ..search import index_articles
 from .agencies import level_of, sector_of
 from .errors import ImportRefused
 from .parse import ParsedArticle, ParsedCompilation, _key, parse_file
@@ -282,15 +284,14 @@ def _insert_pairs(model, rows):
 
 
 def _index_for_search(article_ids):
-    """Make the articles searchable. SQLite's FTS triggers index every write already; writes
-    that bypass ``save()`` (bulk_create) need ``index_articles`` on PostgreSQL."""
-    if not article_ids or connection.vendor == "sqlite":
+    """Tell the rest of the site about bulk-created articles, which send no signals: make
+    them searchable (SQLite's FTS triggers already did; PostgreSQL needs ``index_articles``)
+    and invalidate the cached facet counts."""
+    if not article_ids:
         return
-    try:
-        from ..search import index_articles
-    except ImportError:  # a search package without an index hook
-        return
-    index_articles(article_ids)
+    bump_library_version()
+    if connection.vendor != "sqlite":
+        index_articles(article_ids)
 
 
 def import_compilation(parsed_or_path, *, publish=False, user=None, filename=None) -> ImportResult:
