@@ -162,21 +162,24 @@ def search(queryset, parsed):
         [atom_skeleton(a) for a in parsed.atoms]
         if any(_needs_positions(atom) for atom in parsed.atoms) else None
     )
-    any_q = tsquery_any(parsed)
+    # Tiers without reading any body: every term in the title, some term in the title, every
+    # term in the headings, some term in the headings; the body alone ranks by date.
+    all_q, any_q = tsquery_all(parsed), tsquery_any(parsed)
     rank = (
-        f"(4 * ts_rank({t}.title, %s::tsquery) + 2 * ts_rank({t}.heads, %s::tsquery)"
-        f" + CASE WHEN {t}.title @@ %s::tsquery THEN 10 ELSE 0 END"
-        f" + CASE WHEN {t}.heads @@ %s::tsquery THEN 5 ELSE 0 END)"
+        f"(CASE WHEN {t}.title @@ %s::tsquery THEN 16 ELSE 0 END"
+        f" + CASE WHEN {t}.title @@ %s::tsquery THEN 8 ELSE 0 END"
+        f" + CASE WHEN {t}.heads @@ %s::tsquery THEN 4 ELSE 0 END"
+        f" + CASE WHEN {t}.heads @@ %s::tsquery THEN 2 ELSE 0 END)"
     )
     return queryset.extra(
         select={"search_rank": rank},
-        select_params=[any_q, any_q, any_q, any_q],
+        select_params=[all_q, any_q, all_q, any_q],
         tables=[TABLE],
         where=[
             f"{t}.article_id = {article}.id",
             f"{article}.id IN (SELECT {TABLE}_match(%s::tsquery, %s::text[]))",
         ],
-        params=[tsquery_all(parsed), skels],
+        params=[all_q, skels],
     )
 
 
