@@ -132,7 +132,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             # VACUUM sets the visibility map, so PostgreSQL can answer from covering indexes
             # (autovacuum does the same in production).
-            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+            vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
         self.stdout.write(f"\n  indexed in {time.perf_counter() - loaded:.0f} s")
 
     def _fast_wipe(self):

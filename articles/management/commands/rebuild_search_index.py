@@ -9,7 +9,8 @@ from articles.search import rebuild_index
 class Command(BaseCommand):
     help = (
         "Index every article anew (after changing the tokeniser or the code table, or to "
-        "repair the index). Readers keep the old index until the new one is committed."
+        "repair the index). One transaction: on SQLite readers keep the old index until it "
+        "commits; on PostgreSQL searches wait for it."
     )
 
     def add_arguments(self, parser):
