@@ -88,10 +88,9 @@ def _rows(ids):
 def index_articles(ids):
     """Re-index these articles (idempotent), in the current transaction."""
     ids = list(ids)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            for start in range(0, len(ids), 500):
-                backend().index_rows(_rows(ids[start:start + 500]), cursor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            backend().index_rows(_rows(ids[start:start + 500]), cursor)
 
 
 def rebuild_index(progress=None, batch=1000):
@@ -103,14 +102,13 @@ def rebuild_index(progress=None, batch=1000):
 
     engine = backend()
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            engine.clear(cursor)
-            for start in range(0, len(ids), batch):
-                engine.index_rows(_rows(ids[start:start + batch]), cursor, replace=False)
-                if progress:
-                    progress(min(start + batch, len(ids)), len(ids))
-            engine.optimise(cursor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        engine.clear(cursor)
+        for start in range(0, len(ids), batch):
+            engine.index_rows(_rows(ids[start:start + batch]), cursor, replace=False)
+            if progress:
+                progress(min(start + batch, len(ids)), len(ids))
+        engine.optimise(cursor)
     return len(ids)
 
 

@@ -101,7 +101,8 @@ def _vector(token_lists) -> tuple[str, bool]:
     for tok, where in positions.items():
         if len(where) > MAX_POSITIONS_PER_LEXEME:
             lossy = True
-        parts.append("'%s':%s" % (tok, ",".join(str(min(p, MAX_POSITION)) for p in where[:256])))
+        kept = ",".join(str(min(p, MAX_POSITION)) for p in where[:MAX_POSITIONS_PER_LEXEME])
+        parts.append(f"'{tok}':{kept}")
     return " ".join(parts), lossy
 
 
@@ -139,7 +140,7 @@ def _needs_positions(atom) -> bool:
 
 def _tsquery(atom) -> str:
     toks, prefix = atom_tokens(atom)
-    quoted = ["'%s'" % tok for tok in toks]
+    quoted = [f"'{tok}'" for tok in toks]
     if prefix:
         quoted[-1] += ":*"
     return " <-> ".join(quoted)

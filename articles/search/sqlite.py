@@ -13,7 +13,7 @@ was given, so a delete replays them from the old row: after changing the tokenis
 """
 import json
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from .tokenise import atom_tokens, document_fields, heading_text, token_string
 
@@ -22,8 +22,8 @@ MMAP_BYTES = 1 << 30
 WEIGHTS = (20.0, 5.0, 1.0)  # a body term saturates below 2.2, so title > headings > body  # title, headings, body
 
 TABLE_SQL = [
-    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
-    "title, headings, body, content='', tokenize='ascii', detail=full)",
+    (f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
+     "title, headings, body, content='', tokenize='ascii', detail=full)"),
     # Article rows hold their texts inline, before status and published_at: reading those
     # for every match would walk the texts' overflow pages. This covering index holds what
     # search filters, joins, facets and orders by, so matches never touch the rows.
@@ -160,5 +160,5 @@ def index_size_bytes(cursor) -> int:
             "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{TABLE}%"]
         )
         return int(cursor.fetchone()[0] or 0)
-    except Exception:  # dbstat not compiled in
+    except DatabaseError:  # dbstat not compiled in
         return 0
