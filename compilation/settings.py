@@ -148,12 +148,21 @@ TAGGIT_STRING_FROM_TAGS = "articles.tagging.join_tags"
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
+# Facet counts are cached under a library version every write bumps (articles/facets.py).
+# One process: memory is enough. Several worker processes must share the cache, or a bump in
+# one is unseen by the others: set CACHE_DIR to a directory they all can write.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "huibian",
     }
 }
+if os.environ.get("CACHE_DIR"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ["CACHE_DIR"],
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
