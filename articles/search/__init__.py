@@ -38,6 +38,7 @@ Public interface:
   already index every write.
 - ``rebuild_index(progress=None)``: the whole index anew (``manage.py rebuild_search_index``).
 """
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
 from .highlight import highlight, query_terms, snippets
@@ -50,6 +51,7 @@ __all__ = [
     "query_terms",
     "rebuild_index",
     "search_articles",
+    "search_results",
     "snippets",
 ]
 
@@ -72,11 +74,99 @@ def search_articles(queryset, q):
     """Articles of ``queryset`` matching ``q``, annotated ``search_rank``, best first.
 
     An empty or unusable query (only punctuation, too long is cut) gives ``.none()``.
+    Every match is ranked before the first row comes back: for pages, use ``search_results``.
     """
     parsed = parse(q)
     if not parsed:
         return queryset.none()
-    return backend().search(queryset, parsed).order_by("-search_rank", "-published_at", "-id")
+    return backend().search(queryset, parsed).order_by("-search_rank", "-id")
+
+
+def _sql(queryset):
+    try:
+        return str(queryset.order_by().query)
+    except EmptyResultSet:  # a filter that can match nothing: not a known scope
+        return None
+
+
+def _restriction(queryset):
+    """Which articles of the index ``queryset`` admits, as ``rowid …`` SQL for the backends:
+    ``None`` for every article; the few hidden ones (drafts, articles of unpublished
+    compilations) excluded for the public scope; otherwise the queryset's own ids."""
+    from ..models import Article, Compilation, Status
+    from ..reading import listable
+
+    model = queryset.model
+    sql = _sql(queryset)
+    if sql is not None and sql == _sql(model.objects.all()):
+        return None
+    if sql is not None and sql in (_sql(model.objects.published()), _sql(listable(None))):
+        hidden_status = [s for s in Status.values if s != Status.PUBLISHED]
+        hidden = Article.objects.filter(status__in=hidden_status).order_by().values("pk").union(
+            Article.objects.filter(
+                compilation__in=Compilation.objects.filter(status__in=hidden_status).values("pk")
+            ).order_by().values("pk"),
+            all=True,
+        )
+        hidden_sql, params = hidden.query.sql_with_params()
+        return f"NOT IN ({hidden_sql})", params
+    try:
+        pk_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # ``.none()`` and filters that can match nothing
+        return "IN (SELECT 0 WHERE 1 = 0)", []
+    return f"IN ({pk_sql})", params
+
+
+class SearchResults:
+    """The matches of ``q`` in ``queryset``, ranked, for Django's ``Paginator``.
+
+    ``count()`` and slices of article ids (``results[0:20]``) are answered by the index
+    alone, without ranking every match: tier by tier (some term in the title, some term in a
+    heading, the body alone), newest first within a tier (see the module docstring).
+    ``matches()`` is the unordered QuerySet of the matching articles (for facet counts).
+    """
+
+    def __init__(self, queryset, q):
+        self.queryset = queryset
+        self.parsed = parse(q)
+        self._count = None
+        self._restrict = _restriction(queryset) if self.parsed else None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = (
+                backend().count(self.parsed, self._restrict) if self.parsed else 0
+            )
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, int):
+            if item < 0:
+                raise IndexError("negative index")
+            found = self[item:item + 1]
+            if not found:
+                raise IndexError(item)
+            return found[0]
+        start, stop = item.start or 0, item.stop
+        if item.step not in (None, 1) or start < 0 or stop is None or stop < 0:
+            raise ValueError("only forward slices with an end")
+        if not self.parsed or stop <= start:
+            return []
+        return backend().page_ids(self.parsed, start, stop - start, self._restrict)
+
+    def matches(self):
+        """The matching articles of ``queryset``, unordered (a QuerySet)."""
+        if not self.parsed:
+            return self.queryset.none()
+        return backend().search(self.queryset, self.parsed, ranked=False)
+
+
+def search_results(queryset, q) -> SearchResults:
+    """``SearchResults`` of ``q`` in ``queryset``: a count and ranked pages of ids."""
+    return SearchResults(queryset, q)
 
 
 def _rows(ids):

@@ -154,34 +154,72 @@ def tsquery_any(parsed) -> str:
     return " | ".join(f"({_tsquery(atom)})" for atom in parsed.atoms)
 
 
-def search(queryset, parsed):
+def _skels(parsed):
+    """Lexemes alone are exact in any article; phrases fall back to the skeleton text in
+    articles whose vector lost positions."""
+    if any(_needs_positions(atom) for atom in parsed.atoms):
+        return [atom_skeleton(a) for a in parsed.atoms]
+    return None
+
+
+def _rank_sql(t):
+    """Tiers without reading any body: 2 some term in the title, 1 some term in a heading,
+    0 the body alone (as on SQLite); newest first within a tier."""
+    return (
+        f"(CASE WHEN {t}.title @@ %s::tsquery THEN 2"
+        f" WHEN {t}.heads @@ %s::tsquery THEN 1 ELSE 0 END)"
+    )
+
+
+def search(queryset, parsed, *, ranked=True):
+    """``queryset`` restricted to the matches, annotated ``search_rank`` when ``ranked``."""
     t = connection.ops.quote_name(TABLE)
     article = connection.ops.quote_name(queryset.model._meta.db_table)
-    # Lexemes alone are exact in any article; phrases fall back to the skeleton text in
-    # articles whose vector lost positions.
-    skels = (
-        [atom_skeleton(a) for a in parsed.atoms]
-        if any(_needs_positions(atom) for atom in parsed.atoms) else None
-    )
-    # Tiers without reading any body: every term in the title, some term in the title, every
-    # term in the headings, some term in the headings; the body alone ranks by date.
-    all_q, any_q = tsquery_all(parsed), tsquery_any(parsed)
-    rank = (
-        f"(CASE WHEN {t}.title @@ %s::tsquery THEN 16 ELSE 0 END"
-        f" + CASE WHEN {t}.title @@ %s::tsquery THEN 8 ELSE 0 END"
-        f" + CASE WHEN {t}.heads @@ %s::tsquery THEN 4 ELSE 0 END"
-        f" + CASE WHEN {t}.heads @@ %s::tsquery THEN 2 ELSE 0 END)"
-    )
+    match = f"{article}.id IN (SELECT {TABLE}_match(%s::tsquery, %s::text[]))"
+    params = [tsquery_all(parsed), _skels(parsed)]
+    if not ranked:
+        return queryset.extra(where=[match], params=params)
+    any_q = tsquery_any(parsed)
     return queryset.extra(
-        select={"search_rank": rank},
-        select_params=[all_q, any_q, all_q, any_q],
+        select={"search_rank": _rank_sql(t)},
+        select_params=[any_q, any_q],
         tables=[TABLE],
-        where=[
-            f"{t}.article_id = {article}.id",
-            f"{article}.id IN (SELECT {TABLE}_match(%s::tsquery, %s::text[]))",
-        ],
-        params=[all_q, skels],
+        where=[f"{t}.article_id = {article}.id", match],
+        params=params,
     )
+
+
+def _restriction(restrict, column):
+    if restrict is None:
+        return "", []
+    sql, params = restrict
+    return f" AND {column} {sql}", list(params)
+
+
+def count(parsed, restrict=None) -> int:
+    """Matches among the articles ``restrict`` admits (see ``sqlite.count``)."""
+    where, params = _restriction(restrict, "m.id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {TABLE}_match(%s::tsquery, %s::text[]) AS m(id)"
+            f" WHERE true{where}",
+            [tsquery_all(parsed), _skels(parsed), *params],
+        )
+        return cursor.fetchone()[0]
+
+
+def page_ids(parsed, offset, limit, restrict=None) -> list[int]:
+    """Ids of ranked matches ``offset`` to ``offset + limit`` (tiers, then newest)."""
+    where, params = _restriction(restrict, "s.article_id")
+    any_q = tsquery_any(parsed)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.article_id FROM {TABLE} s"
+            f" WHERE s.article_id IN (SELECT {TABLE}_match(%s::tsquery, %s::text[])){where}"
+            f" ORDER BY {_rank_sql('s')} DESC, s.article_id DESC LIMIT %s OFFSET %s",
+            [tsquery_all(parsed), _skels(parsed), *params, any_q, any_q, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def clear(cursor):

@@ -19,11 +19,13 @@ from .tokenise import atom_tokens, document_fields, heading_text, token_string
 
 TABLE = "articles_search"
 MMAP_BYTES = 1 << 30
-WEIGHTS = (20.0, 5.0, 1.0)  # a body term saturates below 2.2, so title > headings > body  # title, headings, body
 
+# ``prefix='1'``: an index of every token's first character, so a one-character term (a
+# prefix query) reads one list instead of merging the lists of every bigram it starts.
+FTS_SQL = (f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
+           "title, headings, body, content='', tokenize='ascii', detail=full, prefix='1')")
 TABLE_SQL = [
-    (f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
-     "title, headings, body, content='', tokenize='ascii', detail=full)"),
+    FTS_SQL,
     # Article rows hold their texts inline, before status and published_at: reading those
     # for every match would walk the texts' overflow pages. This covering index holds what
     # search filters, joins, facets and orders by, so matches never touch the rows.
@@ -90,16 +92,82 @@ def fts_expression(parsed) -> str:
     return " AND ".join(parts)
 
 
-def search(queryset, parsed):
+def _any_expression(parsed) -> str:
+    """Some atom of the query (for the title and heading tiers)."""
+    return " OR ".join(fts_expression(type(parsed)((atom,))) for atom in parsed.atoms)
+
+
+def tier_expressions(parsed) -> list[str]:
+    """FTS5 queries of the three ranking tiers, best first: some term in the title; some term
+    in a heading (none in the title); the body alone. Each article is in exactly one."""
+    q, some = fts_expression(parsed), _any_expression(parsed)
+    return [
+        f"({q}) AND {{title}}: ({some})",
+        f"({q}) AND ({{headings}}: ({some}) NOT {{title}}: ({some}))",
+        f"({q}) NOT {{title headings}}: ({some})",
+    ]
+
+
+def search(queryset, parsed, *, ranked=True):
+    """``queryset`` restricted to the matches, annotated ``search_rank`` when ``ranked``."""
     table = connection.ops.quote_name(TABLE)
     article = connection.ops.quote_name(queryset.model._meta.db_table)
-    weights = ", ".join(str(w) for w in WEIGHTS)
+    where = [f"{table}.rowid = {article}.id", f"{table} MATCH %s"]
+    if not ranked:
+        return queryset.extra(tables=[TABLE], where=where, params=[fts_expression(parsed)])
+    title_tier, heading_tier, _body = tier_expressions(parsed)
+    # The same tiers as ``page_ids``: 2 title, 1 headings, 0 body alone.
+    rank = (
+        f"CASE WHEN {article}.id IN (SELECT rowid FROM {table} WHERE {table} MATCH %s) THEN 2"
+        f" WHEN {article}.id IN (SELECT rowid FROM {table} WHERE {table} MATCH %s) THEN 1"
+        " ELSE 0 END"
+    )
     return queryset.extra(
-        select={"search_rank": f"-bm25({table}, {weights})"},
+        select={"search_rank": rank},
+        select_params=[title_tier, heading_tier],
         tables=[TABLE],
-        where=[f"{table}.rowid = {article}.id", f"{table} MATCH %s"],
+        where=where,
         params=[fts_expression(parsed)],
     )
+
+
+def _restriction(restrict):
+    if restrict is None:
+        return "", []
+    sql, params = restrict
+    return f" AND rowid {sql}", list(params)
+
+
+def count(parsed, restrict=None) -> int:
+    """Matches of ``parsed`` among the articles ``restrict`` admits: ``None`` (every article),
+    or ``(sql, params)`` completing ``rowid …`` (``IN (subquery)``, ``NOT IN (subquery)``).
+    No article row is read: the index answers alone, against a set of ids."""
+    where, params = _restriction(restrict)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH %s{where}",
+            [fts_expression(parsed), *params],
+        )
+        return cursor.fetchone()[0]
+
+
+def page_ids(parsed, offset, limit, restrict=None) -> list[int]:
+    """Ids of ranked matches ``offset`` to ``offset + limit``: tier by tier (title, headings,
+    body), newest (highest id) first within a tier. FTS5 returns rows in rowid order and stops
+    at the LIMIT, so no match past the page is read or scored. One query."""
+    where, params = _restriction(restrict)
+    wanted = offset + limit
+    selects, all_params = [], []
+    for n, expression in enumerate(tier_expressions(parsed)):
+        selects.append(
+            f"SELECT * FROM (SELECT {n} AS tier, rowid AS id FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s{where} ORDER BY rowid DESC LIMIT %s)"
+        )
+        all_params += [expression, *params, wanted]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), all_params)
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
+    return [pk for _tier, pk in rows[offset:wanted]]
 
 
 def index_rows(rows, cursor, *, replace=True):

@@ -10,7 +10,7 @@ from django.http import JsonResponse
 from ..filters import ArticleFilter
 from ..models import Article
 from ..permissions import can_read_full
-from ..search import search_articles, snippets
+from ..search import search_results, snippets
 from ..search.query import MAX_QUERY_CHARS
 
 PAGE_SIZE = 20
@@ -21,10 +21,11 @@ def search(request):
     params = request.GET.copy()
     params.pop("sort", None)  # results are ranked
     filtered = ArticleFilter(params, queryset=Article.objects.visible_to(request.user)).qs
-    matches = search_articles(filtered, q).select_related("agency").only(
+    page = Paginator(search_results(filtered, q), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)  # ranked ids from the index; then their rows
+    rows = Article.objects.filter(pk__in=ids).select_related("agency").only(
         "id", "title", "text", "members_only", "published_at", "agency__name", "agency__region"
-    )
-    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    ).in_bulk()
     results = [
         {
             "id": article.pk,
@@ -33,7 +34,7 @@ def search(request):
             "agency": str(article.agency) if article.agency else None,
             "snippets": snippets(article.text, q) if can_read_full(request.user, article) else [],
         }
-        for article in page.object_list
+        for article in (rows[pk] for pk in ids if pk in rows)
     ]
     return JsonResponse(
         {"query": q, "total": page.paginator.count, "results": results},

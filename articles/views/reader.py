@@ -51,8 +51,11 @@ def _page(request, queryset, count=None, per_page=PAGE_SIZE):
 
 
 def _article_page(request, queryset, count=None):
-    """A page of articles: the page's ids from the indexes first, then their rows."""
-    page = _page(request, queryset.values_list("pk", flat=True), count=count)
+    """A page of articles: the page's ids from the indexes first, then their rows.
+    ``queryset`` may also be search results (``search_results``), which slice into ids."""
+    if hasattr(queryset, "values_list"):
+        queryset = queryset.values_list("pk", flat=True)
+    page = _page(request, queryset, count=count)
     page.object_list = page_rows(list(page.object_list))
     return page
 
@@ -108,9 +111,9 @@ def _faceted(request, queryset, *, q=""):
     active, sort = filterset.active(), filterset.sort_value()
     matched = filterset.qs.order_by()
     if q:
-        ranked = search_engine.search_articles(matched, q)
-        counted = ranked
-        ordered = ranked.order_by(*ArticleFilter.SORTS[sort]) if sort else ranked
+        results = search_engine.search_results(matched, q)
+        counted = results.matches()
+        ordered = counted.order_by(*ArticleFilter.SORTS[sort]) if sort else results
     else:
         counted = matched
         ordered = matched.order_by(*ArticleFilter.SORTS[sort or "date"])

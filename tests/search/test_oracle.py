@@ -9,7 +9,7 @@ import random
 from django.test import TestCase
 
 from articles.models import Article
-from articles.search import parse, synthetic
+from articles.search import parse, search_results, synthetic
 from articles.search.tokenise import atom_skeleton, document_fields, normalise, skeleton
 from tests.factories import make_article, make_compilation
 
@@ -62,6 +62,10 @@ class OracleTests(TestCase):
         found = set(Article.objects.search(q).values_list("pk", flat=True))
         expected = oracle(self.docs, q)
         self.assertEqual(found, expected, f"query {q!r}: {len(found)} found, {len(expected)} expected")
+        results = search_results(Article.objects.all(), q)
+        ranked = results[0:len(expected) + 5]
+        self.assertEqual((results.count(), len(ranked), set(ranked)),
+                         (len(expected), len(expected), expected), q)
         return expected
 
     def test_fixed_queries_of_every_kind_match_the_oracle(self):
