@@ -12,26 +12,42 @@ end of a run of word characters. A 2-character term is one token; a longer one t
 its bigrams; a 1-character term a prefix query. Matches are exact, so no text is re-read to
 verify them, and the index is small. Both engines receive the same tokens:
 
-- SQLite (``sqlite``): contentless FTS5 table, ``ascii`` tokenizer, ``detail=full``; triggers
-  keep it current; ranked by ``bm25`` with title, headings, body weighted 20, 5, 1. A covering
-  index on the articles keeps joins from reading article rows (their texts come first).
+- SQLite (``sqlite``): contentless FTS5 table, ``ascii`` tokenizer, ``detail=full``, a
+  one-character prefix index (``prefix='1'``: a 1-character term reads one list); triggers
+  keep it current. A covering index on the articles keeps joins from reading article rows.
 - PostgreSQL (``postgres``): a positional ``tsvector`` with a GIN index (pg_trgm answers no 1–2
-  character Han term either); the match goes through a function pinned to the index; ranked
-  by tiers (all/some terms in the title, then in the headings), newest first within a tier:
-  any finer ranking would read every matching article's vector.
+  character Han term either), plus GIN indexes on the small title and heading vectors; the
+  match goes through a function pinned to the index.
+
+Ranking, the same on both databases: **tier 1** articles with some term of the query in the
+title, **tier 2** some term in a heading (none in the title), **tier 3** the body alone; within
+a tier, **newest first**, by article id (articles are added in publication order by the
+importer; ids are what the indexes return in order, so a page stops early). Nothing finer:
+bm25 or ``ts_rank`` must score every match before the first page can be cut (130 ms for a term
+in every article on SQLite, seconds on PostgreSQL).
+
+Counting and paging (``search_results``) never join every match with its article:
+
+- the index is restricted by article id only: nothing for editors (every article), the few
+  *hidden* ids (drafts, articles of unpublished compilations) excluded for the public scope
+  (``Article.objects.published()`` or the reader's ``listable``, recognised by their SQL), or
+  ``IN`` the queryset's own ids for any other filter;
+- a page is fetched tier by tier, each in id order with a LIMIT (SQLite: FTS5 returns rowids in
+  order and stops; PostgreSQL: up to ``RANK_ALL_MAX`` matches are ranked whole, above it each
+  tier is a query the planner may answer by walking the newest rows and stopping).
 
 Measured (``manage.py bench_search``, 100,000 synthetic articles, 100 M indexed characters,
-277 MiB UTF-8, 78 queries, 2 shared cores under load 3–5; details in ``BENCHMARKS.md``):
-
-- recall and precision 100% on both databases (every result set equal to the oracle's);
-- SQLite: index 228 MiB (0.82× the text); PostgreSQL: 627 MiB (2.26×, table, TOAST and GIN);
-- latency grows with the number of matches: terms found in under 20% of the articles answer
-  in tens of ms on SQLite; the commonest terms (in 50–100% of articles) cost hundreds of ms on
-  SQLite and seconds on PostgreSQL, where counting and ranking visit every match.
+277 MiB UTF-8, 78 queries; details and figures in ``BENCHMARKS.md``): recall and precision
+100% on both databases (every result set equal to the oracle's); latency still grows with the
+number of matches for phrases (every candidate's positions are checked) and on PostgreSQL for
+counts (each match is a heap visit).
 
 Public interface:
+- ``search_results(queryset, q)``: ``SearchResults`` with ``count()``, slices of ranked ids
+  (for ``Paginator``) and ``matches()`` (unordered QuerySet, for facet counts).
 - ``search_articles(queryset, q)``: matches of ``q`` in ``queryset``, annotated
-  ``search_rank``, ordered best first; composes with ``filter()``/``count()``.
+  ``search_rank`` (2, 1, 0 by tier), ordered best first; composes with ``filter()``/``count()``
+  but ranks every match: use ``search_results`` for pages.
 - ``snippets(text, q, limit=3)``, ``highlight(text, q)``, ``query_terms(q)``.
 - ``index_articles(ids)``: re-index given articles. Needed on PostgreSQL after writes that
   bypass ``save()`` (``bulk_create``, ``QuerySet.update``); harmless on SQLite, where triggers
@@ -155,7 +171,9 @@ class SearchResults:
             raise ValueError("only forward slices with an end")
         if not self.parsed or stop <= start:
             return []
-        return backend().page_ids(self.parsed, start, stop - start, self._restrict)
+        return backend().page_ids(
+            self.parsed, start, stop - start, self._restrict, total=self.count()
+        )
 
     def matches(self):
         """The matching articles of ``queryset``, unordered (a QuerySet)."""

@@ -5,7 +5,8 @@ a trigger deletes the row with its article, so deletes and cascades need nothing
 
 - ``doc``: title, headings and body tokens with positions (a gap of one position between
   fields, so a phrase never spans two); GIN-indexed, it answers the match;
-- ``title``, ``heads``: small vectors of the title and the headings, for ranking only;
+- ``title``, ``heads``: small vectors of the title and the headings, GIN-indexed, for the
+  ranking tiers (``page_ids``);
 - ``long`` and ``skel``: a tsvector keeps at most 256 positions per lexeme and none past
   16,383, so phrases in a very long article could be missed; such an article is flagged and
   matched exactly on its skeleton text (``tokenise.skeleton``) instead.
@@ -42,6 +43,9 @@ CREATE_SQL = [
     )""",
     f"CREATE INDEX {TABLE}_doc_gin ON {TABLE} USING gin (doc)",
     f"CREATE INDEX {TABLE}_long ON {TABLE} (article_id) WHERE long",
+    # The title and heading tiers of a common term: few rows, found without reading bodies.
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_title_gin ON {TABLE} USING gin (title)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_heads_gin ON {TABLE} USING gin (heads)",
     # What search filters, joins and orders by, so matched articles are found with index-only
     # scans instead of reading each article's row.
     f"""CREATE INDEX {TABLE}_cover ON articles_article (id)
@@ -208,18 +212,52 @@ def count(parsed, restrict=None) -> int:
         return cursor.fetchone()[0]
 
 
-def page_ids(parsed, offset, limit, restrict=None) -> list[int]:
+# Up to this many matches, every match is ranked (found through the GIN index); above it,
+# tier by tier with the planner free to walk the newest articles first and stop at the page.
+RANK_ALL_MAX = 5000
+
+
+def _match_sql(t):
+    """Condition for a search row ``t`` matching (the ``_match`` function's, inline)."""
+    return (
+        f"(({t}.doc @@ %s::tsquery AND (%s::text[] IS NULL OR NOT {t}.long))"
+        f" OR (%s::text[] IS NOT NULL AND {t}.long AND NOT EXISTS"
+        f" (SELECT 1 FROM unnest(%s::text[]) AS x WHERE strpos({t}.skel, x) = 0)))"
+    )
+
+
+def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
     """Ids of ranked matches ``offset`` to ``offset + limit`` (tiers, then newest)."""
     where, params = _restriction(restrict, "s.article_id")
-    any_q = tsquery_any(parsed)
+    any_q, all_q, skels = tsquery_any(parsed), tsquery_all(parsed), _skels(parsed)
+    wanted = offset + limit
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.article_id FROM {TABLE} s"
-            f" WHERE s.article_id IN (SELECT {TABLE}_match(%s::tsquery, %s::text[])){where}"
-            f" ORDER BY {_rank_sql('s')} DESC, s.article_id DESC LIMIT %s OFFSET %s",
-            [tsquery_all(parsed), _skels(parsed), *params, any_q, any_q, limit, offset],
-        )
-        return [row[0] for row in cursor.fetchall()]
+        if total is not None and total <= RANK_ALL_MAX:
+            cursor.execute(
+                f"SELECT s.article_id FROM {TABLE} s"
+                f" WHERE s.article_id IN (SELECT {TABLE}_match(%s::tsquery, %s::text[])){where}"
+                f" ORDER BY {_rank_sql('s')} DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                [all_q, skels, *params, any_q, any_q, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        match = _match_sql("s")
+        match_params = [all_q, skels, skels, skels]
+        tiers = [
+            ("s.title @@ %s::tsquery", [any_q]),
+            ("s.heads @@ %s::tsquery AND NOT s.title @@ %s::tsquery", [any_q, any_q]),
+            ("NOT s.title @@ %s::tsquery AND NOT s.heads @@ %s::tsquery", [any_q, any_q]),
+        ]
+        selects, all_params = [], []
+        for n, (condition, condition_params) in enumerate(tiers):
+            selects.append(
+                f"(SELECT {n} AS tier, s.article_id FROM {TABLE} s"
+                f" WHERE {condition} AND {match}{where}"
+                f" ORDER BY s.article_id DESC LIMIT %s)"
+            )
+            all_params += [*condition_params, *match_params, *params, wanted]
+        cursor.execute(" UNION ALL ".join(selects), all_params)
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
+    return [pk for _tier, pk in rows[offset:wanted]]
 
 
 def clear(cursor):

@@ -151,7 +151,7 @@ def count(parsed, restrict=None) -> int:
         return cursor.fetchone()[0]
 
 
-def page_ids(parsed, offset, limit, restrict=None) -> list[int]:
+def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
     """Ids of ranked matches ``offset`` to ``offset + limit``: tier by tier (title, headings,
     body), newest (highest id) first within a tier. FTS5 returns rows in rowid order and stops
     at the LIMIT, so no match past the page is read or scored. One query."""
