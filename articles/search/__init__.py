@@ -105,27 +105,40 @@ def _sql(queryset):
         return None
 
 
-def _restriction(queryset):
-    """Which articles of the index ``queryset`` admits, as ``rowid …`` SQL for the backends:
-    ``None`` for every article; the few hidden ones (drafts, articles of unpublished
-    compilations) excluded for the public scope; otherwise the queryset's own ids."""
-    from ..models import Article, Compilation, Status
-    from ..reading import listable
+_KNOWN_SCOPES = {}
 
-    model = queryset.model
-    sql = _sql(queryset)
-    if sql is not None and sql == _sql(model.objects.all()):
-        return None
-    if sql is not None and sql in (_sql(model.objects.published()), _sql(listable(None))):
+
+def _known_scopes(model):
+    """{SQL of a scope's queryset: restriction} for the scopes recognised, built once."""
+    if model not in _KNOWN_SCOPES:
+        from ..models import Compilation, Status
+        from ..reading import listable
+
         hidden_status = [s for s in Status.values if s != Status.PUBLISHED]
-        hidden = Article.objects.filter(status__in=hidden_status).order_by().values("pk").union(
-            Article.objects.filter(
+        hidden = model.objects.filter(status__in=hidden_status).order_by().values("pk").union(
+            model.objects.filter(
                 compilation__in=Compilation.objects.filter(status__in=hidden_status).values("pk")
             ).order_by().values("pk"),
             all=True,
         )
         hidden_sql, params = hidden.query.sql_with_params()
-        return f"NOT IN ({hidden_sql})", params
+        public = (f"NOT IN ({hidden_sql})", tuple(params))
+        _KNOWN_SCOPES[model] = {
+            _sql(model.objects.all()): None,
+            _sql(model.objects.published()): public,
+            _sql(listable(None)): public,
+        }
+    return _KNOWN_SCOPES[model]
+
+
+def _restriction(queryset):
+    """Which articles of the index ``queryset`` admits, as ``rowid …`` SQL for the backends:
+    ``None`` for every article; the few hidden ones (drafts, articles of unpublished
+    compilations) excluded for the public scope; otherwise the queryset's own ids."""
+    sql = _sql(queryset)
+    known = _known_scopes(queryset.model)
+    if sql is not None and sql in known:
+        return known[sql]
     try:
         pk_sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # ``.none()`` and filters that can match nothing

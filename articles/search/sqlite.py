@@ -24,30 +24,38 @@ MMAP_BYTES = 1 << 30
 # prefix query) reads one list instead of merging the lists of every bigram it starts.
 FTS_SQL = (f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
            "title, headings, body, content='', tokenize='ascii', detail=full, prefix='1')")
+# The titles and headings alone, for the ranking tiers: a phrase common in bodies is checked
+# in the few articles that have it in a title or heading, not in every body that has it.
+HEADS = f"{TABLE}_heads"
+HEADS_SQL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {HEADS} USING fts5("
+             "title, headings, content='', tokenize='ascii', detail=full, prefix='1')")
 TABLE_SQL = [
     FTS_SQL,
+    HEADS_SQL,
     # Article rows hold their texts inline, before status and published_at: reading those
     # for every match would walk the texts' overflow pages. This covering index holds what
     # search filters, joins, facets and orders by, so matches never touch the rows.
     f"""CREATE INDEX {TABLE}_cover ON articles_article
         (id, status, compilation_id, published_at, agency_id, year, members_only)""",
 ]
-TRIGGER_SQL = [
-    f"""CREATE TRIGGER {TABLE}_ai AFTER INSERT ON articles_article BEGIN
+_INSERT_NEW = f"""
       INSERT INTO {TABLE}(rowid, title, headings, body) VALUES (new.id,
         hb_search_tokens(new.title), hb_search_headings(new.sections), hb_search_tokens(new.text));
-    END""",
-    f"""CREATE TRIGGER {TABLE}_ad AFTER DELETE ON articles_article BEGIN
+      INSERT INTO {HEADS}(rowid, title, headings) VALUES (new.id,
+        hb_search_tokens(new.title), hb_search_headings(new.sections));"""
+_DELETE_OLD = f"""
       INSERT INTO {TABLE}({TABLE}, rowid, title, headings, body) VALUES ('delete', old.id,
         hb_search_tokens(old.title), hb_search_headings(old.sections), hb_search_tokens(old.text));
+      INSERT INTO {HEADS}({HEADS}, rowid, title, headings) VALUES ('delete', old.id,
+        hb_search_tokens(old.title), hb_search_headings(old.sections));"""
+TRIGGER_SQL = [
+    f"""CREATE TRIGGER {TABLE}_ai AFTER INSERT ON articles_article BEGIN{_INSERT_NEW}
+    END""",
+    f"""CREATE TRIGGER {TABLE}_ad AFTER DELETE ON articles_article BEGIN{_DELETE_OLD}
     END""",
     f"""CREATE TRIGGER {TABLE}_au AFTER UPDATE OF title, sections, text ON articles_article
     WHEN old.title IS NOT new.title OR old.sections IS NOT new.sections
-      OR old.text IS NOT new.text OR old.id IS NOT new.id BEGIN
-      INSERT INTO {TABLE}({TABLE}, rowid, title, headings, body) VALUES ('delete', old.id,
-        hb_search_tokens(old.title), hb_search_headings(old.sections), hb_search_tokens(old.text));
-      INSERT INTO {TABLE}(rowid, title, headings, body) VALUES (new.id,
-        hb_search_tokens(new.title), hb_search_headings(new.sections), hb_search_tokens(new.text));
+      OR old.text IS NOT new.text OR old.id IS NOT new.id BEGIN{_DELETE_OLD}{_INSERT_NEW}
     END""",
 ]
 CREATE_SQL = TABLE_SQL + TRIGGER_SQL
@@ -57,6 +65,7 @@ DROP_SQL = [
     f"DROP TRIGGER IF EXISTS {TABLE}_ai",
     f"DROP INDEX IF EXISTS {TABLE}_cover",
     f"DROP TABLE IF EXISTS {TABLE}",
+    f"DROP TABLE IF EXISTS {HEADS}",
 ]
 
 
@@ -98,12 +107,13 @@ def _any_expression(parsed) -> str:
 
 
 def tier_expressions(parsed) -> list[str]:
-    """FTS5 queries of the three ranking tiers, best first: some term in the title; some term
-    in a heading (none in the title); the body alone. Each article is in exactly one."""
+    """FTS5 queries of the three ranking tiers, best first: some term in the title and some
+    term in a heading (none in the title), both on ``HEADS``; the body alone, on ``TABLE``
+    (with the whole query). Each matching article is in exactly one."""
     q, some = fts_expression(parsed), _any_expression(parsed)
     return [
-        f"({q}) AND {{title}}: ({some})",
-        f"({q}) AND ({{headings}}: ({some}) NOT {{title}}: ({some}))",
+        f"{{title}}: ({some})",
+        f"{{headings}}: ({some}) NOT {{title}}: ({some})",
         f"({q}) NOT {{title headings}}: ({some})",
     ]
 
@@ -118,8 +128,8 @@ def search(queryset, parsed, *, ranked=True):
     title_tier, heading_tier, _body = tier_expressions(parsed)
     # The same tiers as ``page_ids``: 2 title, 1 headings, 0 body alone.
     rank = (
-        f"CASE WHEN {article}.id IN (SELECT rowid FROM {table} WHERE {table} MATCH %s) THEN 2"
-        f" WHEN {article}.id IN (SELECT rowid FROM {table} WHERE {table} MATCH %s) THEN 1"
+        f"CASE WHEN {article}.id IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s) THEN 2"
+        f" WHEN {article}.id IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s) THEN 1"
         " ELSE 0 END"
     )
     return queryset.extra(
@@ -131,11 +141,11 @@ def search(queryset, parsed, *, ranked=True):
     )
 
 
-def _restriction(restrict):
+def _restriction(restrict, column="rowid"):
     if restrict is None:
         return "", []
     sql, params = restrict
-    return f" AND rowid {sql}", list(params)
+    return f" AND {column} {sql}", list(params)
 
 
 def count(parsed, restrict=None) -> int:
@@ -155,15 +165,26 @@ def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
     """Ids of ranked matches ``offset`` to ``offset + limit``: tier by tier (title, headings,
     body), newest (highest id) first within a tier. FTS5 returns rows in rowid order and stops
     at the LIMIT, so no match past the page is read or scored. One query."""
-    where, params = _restriction(restrict)
+    where, params = _restriction(restrict, "h.rowid")
     wanted = offset + limit
+    q = fts_expression(parsed)
+    # With several terms, a title or heading match must also match the whole query.
+    whole = (
+        f" AND EXISTS (SELECT 1 FROM {TABLE} m WHERE m.{TABLE} MATCH %s AND m.rowid = h.rowid)"
+        if len(parsed.atoms) > 1 else ""
+    )
+    title_tier, heading_tier, body_tier = tier_expressions(parsed)
     selects, all_params = [], []
-    for n, expression in enumerate(tier_expressions(parsed)):
+    for n, (table, expression) in enumerate(
+        ((HEADS, title_tier), (HEADS, heading_tier), (TABLE, body_tier))
+    ):
+        check, check_params = (whole, [q]) if table == HEADS and whole else ("", [])
         selects.append(
-            f"SELECT * FROM (SELECT {n} AS tier, rowid AS id FROM {TABLE} "
-            f"WHERE {TABLE} MATCH %s{where} ORDER BY rowid DESC LIMIT %s)"
+            f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {table} h "
+            f"WHERE h.{table} MATCH %s{check}{where}"
+            " ORDER BY h.rowid DESC LIMIT %s)"
         )
-        all_params += [expression, *params, wanted]
+        all_params += [expression, *check_params, *params, wanted]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), all_params)
         rows = sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
@@ -197,17 +218,27 @@ def index_rows(rows, cursor, *, replace=True):
             "VALUES ('delete', %s, %s, %s, %s)",
             deletes,
         )
+        cursor.executemany(
+            f"INSERT INTO {HEADS}({HEADS}, rowid, title, headings) VALUES ('delete', %s, %s, %s)",
+            [v[:3] for v in deletes],
+        )
     cursor.executemany(
         f"INSERT INTO {TABLE}(rowid, title, headings, body) VALUES (%s, %s, %s, %s)", inserts
+    )
+    cursor.executemany(
+        f"INSERT INTO {HEADS}(rowid, title, headings) VALUES (%s, %s, %s)",
+        [v[:3] for v in inserts],
     )
 
 
 def clear(cursor):
-    cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('delete-all')")
+    for table in (TABLE, HEADS):
+        cursor.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
 
 
 def optimise(cursor):
-    cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+    for table in (TABLE, HEADS):
+        cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
 
 def before_bulk_load(cursor):

@@ -62,7 +62,10 @@ def normalise_with_map(text: str) -> tuple[str, list[int]]:
     folded = fold_width(text)  # one character for one
     restored = restore_codes(folded)
     if len(restored) == len(folded):
-        return "".join(map(_lower1, restored)), list(range(len(text)))
+        lowered = restored.lower()  # as in ``normalise``: per character only when it differs
+        if len(lowered) != len(restored) or "Σ" in restored:
+            lowered = "".join(map(_lower1, restored))
+        return lowered, list(range(len(text)))
     # Rare path: walk both strings, aligning the replaced code runs.
     out, index = [], []
     from ..text import _CAPS_RUN_RE, _split_codes, _touches_han

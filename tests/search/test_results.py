@@ -90,3 +90,25 @@ class SearchResultsTests(TestCase):
         with self.assertNumQueries(2):
             results.count()
             results[0:20]
+
+
+class TierMaintenanceTests(TestCase):
+    """The title and heading tiers follow every write (SQLite keeps them in a second index)."""
+
+    def ranked(self):
+        return search_results(Article.objects.all(), "蝾螈")[0:10]
+
+    def test_title_and_heading_edits_and_deletes_move_articles_between_tiers(self):
+        body = make_article(title="甲", original_text="蝾螈。", sections=[])
+        title = make_article(title="乙", original_text="蝾螈。", sections=[])
+        self.assertEqual(self.ranked(), [title.pk, body.pk])  # newest first
+        body.title = "蝾螈之乡"
+        body.save()
+        self.assertEqual(self.ranked(), [body.pk, title.pk])
+        body.title = "甲"
+        body.sections = [{"heading": "一、蝾螈", "paragraphs": ["蝾螈。"]}]
+        body.save()
+        self.assertEqual(self.ranked(), [body.pk, title.pk])
+        body.delete()
+        self.assertEqual(self.ranked(), [title.pk])
+        self.assertEqual(search_results(Article.objects.all(), "甲").count(), 0)
