@@ -184,9 +184,9 @@ class SearchResults:
             raise ValueError("only forward slices with an end")
         if not self.parsed or stop <= start:
             return []
-        return backend().page_ids(
-            self.parsed, start, stop - start, self._restrict, total=self.count()
-        )
+        engine = backend()
+        total = self.count() if engine.PAGE_NEEDS_TOTAL else None
+        return engine.page_ids(self.parsed, start, stop - start, self._restrict, total=total)
 
     def matches(self):
         """The matching articles of ``queryset``, unordered (a QuerySet)."""

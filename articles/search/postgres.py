@@ -28,6 +28,7 @@ from .tokenise import (
 )
 
 TABLE = "articles_search"
+PAGE_NEEDS_TOTAL = True  # ``page_ids`` chooses its plan by the number of matches
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
 FIELD_SEPARATOR = "\x02"

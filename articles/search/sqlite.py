@@ -18,6 +18,7 @@ from django.db import DatabaseError, connection
 from .tokenise import atom_tokens, document_fields, heading_text, token_string
 
 TABLE = "articles_search"
+PAGE_NEEDS_TOTAL = False  # pages never need the count
 MMAP_BYTES = 1 << 30
 
 # ``prefix='1'``: an index of every token's first character, so a one-character term (a
