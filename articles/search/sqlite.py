@@ -168,24 +168,21 @@ def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
     at the LIMIT, so no match past the page is read or scored. One query."""
     where, params = _restriction(restrict, "h.rowid")
     wanted = offset + limit
-    q = fts_expression(parsed)
-    # With several terms, a title or heading match must also match the whole query.
-    whole = (
-        f" AND EXISTS (SELECT 1 FROM {TABLE} m WHERE m.{TABLE} MATCH %s AND m.rowid = h.rowid)"
-        if len(parsed.atoms) > 1 else ""
-    )
     title_tier, heading_tier, body_tier = tier_expressions(parsed)
+    tiers = [(HEADS, title_tier), (HEADS, heading_tier), (TABLE, body_tier)]
+    if len(parsed.atoms) > 1:
+        # With several terms a title or heading match must also match the whole query: then
+        # the tiers are found in the full index, where FTS5 intersects the terms' lists.
+        q = fts_expression(parsed)
+        tiers[0] = (TABLE, f"({q}) AND {title_tier}")
+        tiers[1] = (TABLE, f"({q}) AND ({heading_tier})")
     selects, all_params = [], []
-    for n, (table, expression) in enumerate(
-        ((HEADS, title_tier), (HEADS, heading_tier), (TABLE, body_tier))
-    ):
-        check, check_params = (whole, [q]) if table == HEADS and whole else ("", [])
+    for n, (table, expression) in enumerate(tiers):
         selects.append(
             f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {table} h "
-            f"WHERE h.{table} MATCH %s{check}{where}"
-            " ORDER BY h.rowid DESC LIMIT %s)"
+            f"WHERE h.{table} MATCH %s{where} ORDER BY h.rowid DESC LIMIT %s)"
         )
-        all_params += [expression, *check_params, *params, wanted]
+        all_params += [expression, *params, wanted]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), all_params)
         rows = sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
