@@ -152,7 +152,8 @@ class SearchResults:
     ``count()`` and slices of article ids (``results[0:20]``) are answered by the index
     alone, without ranking every match: tier by tier (some term in the title, some term in a
     heading, the body alone), newest first within a tier (see the module docstring).
-    ``matches()`` is the unordered QuerySet of the matching articles (for facet counts).
+    ``matches()`` is the unordered QuerySet of the matching articles; ``match_ids()`` their
+    ids from the index alone (for facet counts, ``facets.facets_for_ids``).
     """
 
     def __init__(self, queryset, q):
@@ -187,6 +188,13 @@ class SearchResults:
         engine = backend()
         total = self.count() if engine.PAGE_NEEDS_TOTAL else None
         return engine.page_ids(self.parsed, start, stop - start, self._restrict, total=total)
+
+    def match_ids(self) -> list[int]:
+        """The ids of every match, unordered, from the index alone (for facet counts);
+        also sets the count, so the page needs no second count."""
+        found = backend().ids(self.parsed, self._restrict) if self.parsed else []
+        self._count = len(found)
+        return found
 
     def matches(self):
         """The matching articles of ``queryset``, unordered (a QuerySet)."""

@@ -213,6 +213,18 @@ def count(parsed, restrict=None) -> int:
         return cursor.fetchone()[0]
 
 
+def ids(parsed, restrict=None) -> list[int]:
+    """The ids of every match (unordered), as ``count`` counts them."""
+    where, params = _restriction(restrict, "m.id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.id FROM {TABLE}_match(%s::tsquery, %s::text[]) AS m(id)"
+            f" WHERE true{where}",
+            [tsquery_all(parsed), _skels(parsed), *params],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 # Up to this many matches, every match is ranked (found through the GIN index); above it,
 # tier by tier with the planner free to walk the newest articles first and stop at the page.
 RANK_ALL_MAX = 5000

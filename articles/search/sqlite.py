@@ -162,6 +162,17 @@ def count(parsed, restrict=None) -> int:
         return cursor.fetchone()[0]
 
 
+def ids(parsed, restrict=None) -> list[int]:
+    """The ids of every match (unordered), from the index alone, as ``count`` counts them."""
+    where, params = _restriction(restrict)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s{where}",
+            [fts_expression(parsed), *params],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
     """Ids of ranked matches ``offset`` to ``offset + limit``: tier by tier (title, headings,
     body), newest (highest id) first within a tier. FTS5 returns rows in rowid order and stops
