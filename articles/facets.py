@@ -255,15 +255,21 @@ class _Maps:
         return itemgetter(*ids) if ids else (lambda values: ())
 
     @staticmethod
-    def _tag_counts(set_counts, sets, labels):
+    def _tag_counts(set_counts, sets, labels, strict=True):
         counts = Counter()
         for set_index, n in set_counts.items():
             for tag_id in sets[set_index]:
                 counts[tag_id] += n
-        return [(*labels[tag_id], n) for tag_id, n in counts.items()]
+        return [
+            (*labels[tag_id], n) for tag_id, n in counts.items() if strict or tag_id in labels
+        ]
 
-    def facets(self, ids) -> dict:
-        """The facets of ``ids``; ``KeyError`` for an id the maps do not know."""
+    def knows(self, pk) -> bool:
+        return 0 <= pk < len(self.agency_at) and self.agency_at[pk] is not _MISSING
+
+    def facets(self, ids, strict=True) -> dict:
+        """The facets of ``ids``; ``KeyError`` for an id the maps do not know (``strict``:
+        also for a tag or agency without label, otherwise skipped)."""
         pick = self._pick(ids)
         try:
             by_agency = Counter(pick(self.agency_at))
@@ -277,6 +283,8 @@ class _Maps:
         for agency_id, n in by_agency.items():
             if agency_id is None:
                 continue
+            if not strict and agency_id not in self.agency:
+                continue
             label, level, sector, region = self.agency[agency_id]
             agencies.append((agency_id, label, n))
             by_level[level] += n
@@ -286,9 +294,12 @@ class _Maps:
                 by_region[region] += n
         return _assemble(
             len(ids), dict(by_level), dict(by_sector), dict(by_region), agencies,
-            self._tag_counts(Counter(pick(self.theme_set_at)), self.theme_sets, self.theme),
             self._tag_counts(
-                Counter(pick(self.initiative_set_at)), self.initiative_sets, self.initiative
+                Counter(pick(self.theme_set_at)), self.theme_sets, self.theme, strict
+            ),
+            self._tag_counts(
+                Counter(pick(self.initiative_set_at)), self.initiative_sets, self.initiative,
+                strict,
             ),
             list(years.items()),
             list(by_compilation.items()),
@@ -315,10 +326,15 @@ def compute_facets_for_ids(ids) -> dict:
     the ids (exact: the same counts as the SQL GROUP BYs; no query once the maps are built,
     but the titles of the top compilations)."""
     ids = list(ids)
-    try:
-        return _maps().facets(ids)
-    except KeyError:  # an article or tag the maps do not know (committed since they were read)
-        return _maps(fresh=True).facets(ids)
+    maps = _maps()
+    for _ in range(2):
+        try:
+            return maps.facets(ids)
+        except KeyError:  # an article or tag the maps do not know (committed since they were
+            maps = _maps(fresh=True)  # read, or removed between two of their six queries)
+    # Still unknown: ids the index has and the article table has not (never in normal
+    # operation); the SQL join drops them too. Never an error page.
+    return maps.facets([pk for pk in ids if maps.knows(pk)], strict=False)
 
 
 def facets_for_ids(ids_of, *, scope: str, params) -> dict:

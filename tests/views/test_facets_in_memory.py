@@ -100,3 +100,14 @@ class InMemoryFacetTests(TestCase):
         self.assertEqual(response.context["total"], expected["total"])
         for name in FACET_NAMES:
             self.assertEqual(response.context["facet_counts"][name], expected[name], name)
+
+
+class UnknownIdTests(TestCase):
+    def test_ids_without_an_article_are_dropped_as_the_sql_join_drops_them(self):
+        generate(5, n=10)
+        ids = search_engine.search_results(Article.objects.all(), "党建").match_ids()
+        self.assertTrue(ids)
+        missing = max(Article.objects.values_list("pk", flat=True)) + 1000
+        with_missing = compute_facets_for_ids([*ids, missing, -1])
+        self.assertEqual(with_missing, compute_facets_for_ids(ids))
+        self.assertEqual(with_missing["total"], len(ids))
