@@ -260,11 +260,16 @@ def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
             ("s.heads @@ %s::tsquery AND NOT s.title @@ %s::tsquery", [any_q, any_q]),
             ("NOT s.title @@ %s::tsquery AND NOT s.heads @@ %s::tsquery", [any_q, any_q]),
         ]
+        # One atom found in the title (heading) vector is in the document vector too: the
+        # same tokens at the same relative positions, unless the article lost positions
+        # (``long``). So those tiers need not re-read the document vector of every candidate
+        # (a common phrase in 24,000 headings: 240 ms).
+        implied = f"(NOT s.long OR {match})" if len(parsed.atoms) == 1 else match
         selects, all_params = [], []
         for n, (condition, condition_params) in enumerate(tiers):
             selects.append(
                 f"(SELECT {n} AS tier, s.article_id FROM {TABLE} s"
-                f" WHERE {condition} AND {match}{where}"
+                f" WHERE {condition} AND {implied if n < 2 else match}{where}"
                 f" ORDER BY s.article_id DESC LIMIT %s)"
             )
             all_params += [*condition_params, *match_params, *params, wanted]
