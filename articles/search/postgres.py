@@ -201,27 +201,26 @@ def _restriction(restrict, column):
     return f" AND {column} {sql}", list(params)
 
 
+def _matches_sql(select, parsed, restrict):
+    """One query over the matches ``restrict`` admits; ``count`` and ``ids`` share it."""
+    where, params = _restriction(restrict, "m.id")
+    return (
+        f"SELECT {select} FROM {TABLE}_match(%s::tsquery, %s::text[]) AS m(id) WHERE true{where}",
+        [tsquery_all(parsed), _skels(parsed), *params],
+    )
+
+
 def count(parsed, restrict=None) -> int:
     """Matches among the articles ``restrict`` admits (see ``sqlite.count``)."""
-    where, params = _restriction(restrict, "m.id")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM {TABLE}_match(%s::tsquery, %s::text[]) AS m(id)"
-            f" WHERE true{where}",
-            [tsquery_all(parsed), _skels(parsed), *params],
-        )
+        cursor.execute(*_matches_sql("count(*)", parsed, restrict))
         return cursor.fetchone()[0]
 
 
 def ids(parsed, restrict=None) -> list[int]:
     """The ids of every match (unordered), as ``count`` counts them."""
-    where, params = _restriction(restrict, "m.id")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT m.id FROM {TABLE}_match(%s::tsquery, %s::text[]) AS m(id)"
-            f" WHERE true{where}",
-            [tsquery_all(parsed), _skels(parsed), *params],
-        )
+        cursor.execute(*_matches_sql("m.id", parsed, restrict))
         return [row[0] for row in cursor.fetchall()]
 
 
