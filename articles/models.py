@@ -250,7 +250,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(compilation=compilation).order_by("position")
 
     def search(self, q):
-        """Articles matching a reader's query, annotated ``search_rank`` and best first."""
+        """Articles matching a reader's query, annotated ``search_rank`` (the tier), by tier
+        then newest."""
         from .search import search_articles
 
         return search_articles(self, q)

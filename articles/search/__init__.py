@@ -20,11 +20,14 @@ verify them, and the index is small. Both engines receive the same tokens:
   match goes through a function pinned to the index.
 
 Ranking, the same on both databases: **tier 1** articles with some term of the query in the
-title, **tier 2** some term in a heading (none in the title), **tier 3** the body alone; within
-a tier, **newest first**, by article id (articles are added in publication order by the
-importer; ids are what the indexes return in order, so a page stops early). Nothing finer:
-bm25 or ``ts_rank`` must score every match before the first page can be cut (130 ms for a term
-in every article on SQLite, seconds on PostgreSQL).
+title, **tier 2** some term in a heading (none in the title), **tier 3** the body alone. Within
+a tier, the newest ``ranking.RANK_WINDOW`` (40) matches are ordered by **closeness** (all the
+terms within ~30 characters, then ~120) and **occurrences** (each term counted up to 10, codes
+as their words), **newest first** on ties, by article id (articles are added in publication
+order by the importer); past that window a tier stays newest first. The scores come from the
+texts of the window alone (``ranking``), so a page never scores every match: bm25 must
+(130 ms for a term in every article on SQLite; its phrase statistics read every match even
+for one row) and ``ts_rank`` reads every matching vector (seconds on PostgreSQL).
 
 Counting and paging (``search_results``) never join every match with its article:
 
@@ -33,8 +36,9 @@ Counting and paging (``search_results``) never join every match with its article
   (``Article.objects.published()`` or the reader's ``listable``, recognised by their SQL), or
   ``IN`` the queryset's own ids for any other filter;
 - a page is fetched tier by tier, each in id order with a LIMIT (SQLite: FTS5 returns rowids in
-  order and stops; PostgreSQL: up to ``RANK_ALL_MAX`` matches are ranked whole, above it each
-  tier is a query the planner may answer by walking the newest rows and stopping).
+  order and stops; PostgreSQL: title and heading tiers through their GIN indexes, the body
+  tier from the newest ids of the matches, or for a very common term by walking the newest
+  articles and stopping: ``postgres.tier_ids``).
 
 Measured (``manage.py bench_search``, 100,000 synthetic articles, 100 M indexed characters,
 277 MiB UTF-8, 78 queries; details and figures in ``BENCHMARKS.md``): recall and precision
@@ -46,19 +50,23 @@ Public interface:
 - ``search_results(queryset, q)``: ``SearchResults`` with ``count()``, slices of ranked ids
   (for ``Paginator``) and ``matches()`` (unordered QuerySet, for facet counts).
 - ``search_articles(queryset, q)``: matches of ``q`` in ``queryset``, annotated
-  ``search_rank`` (2, 1, 0 by tier), ordered best first; composes with ``filter()``/``count()``
-  but ranks every match: use ``search_results`` for pages.
+  ``search_rank`` (2, 1, 0 by tier), ordered by tier then newest; composes with
+  ``filter()``/``count()`` but joins every match: use ``search_results`` for pages.
 - ``snippets(text, q, limit=3)``, ``highlight(text, q)``, ``query_terms(q)``.
 - ``index_articles(ids)``: re-index given articles. Needed on PostgreSQL after writes that
   bypass ``save()`` (``bulk_create``, ``QuerySet.update``); harmless on SQLite, where triggers
   already index every write.
 - ``rebuild_index(progress=None)``: the whole index anew (``manage.py rebuild_search_index``).
 """
+from itertools import groupby
+from operator import itemgetter
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
 from .highlight import highlight, query_terms, snippets
 from .query import parse
+from .ranking import RANK_WINDOW, order_windows
 
 __all__ = [
     "highlight",
@@ -87,7 +95,8 @@ def backend(conn=None):
 
 
 def search_articles(queryset, q):
-    """Articles of ``queryset`` matching ``q``, annotated ``search_rank``, best first.
+    """Articles of ``queryset`` matching ``q``, annotated ``search_rank`` (the tier), by tier
+    then newest (pages, with the order within tiers: ``search_results``).
 
     An empty or unusable query (only punctuation, too long is cut) gives ``.none()``.
     Every match is ranked before the first row comes back: for pages, use ``search_results``.
@@ -151,7 +160,8 @@ class SearchResults:
 
     ``count()`` and slices of article ids (``results[0:20]``) are answered by the index
     alone, without ranking every match: tier by tier (some term in the title, some term in a
-    heading, the body alone), newest first within a tier (see the module docstring).
+    heading, the body alone), the first ``RANK_WINDOW`` of a tier by closeness and
+    occurrences, then newest first (see the module docstring).
     ``matches()`` is the unordered QuerySet of the matching articles; ``match_ids()`` their
     ids from the index alone (for facet counts, ``facets.facets_for_ids``).
     """
@@ -187,7 +197,21 @@ class SearchResults:
             return []
         engine = backend()
         total = self.count() if engine.PAGE_NEEDS_TOTAL else None
-        return engine.page_ids(self.parsed, start, stop - start, self._restrict, total=total)
+        rows = engine.tier_ids(self.parsed, max(stop, RANK_WINDOW), self._restrict, total=total)
+        tiers, seen = [], 0
+        for _tier, group in groupby(rows, key=itemgetter(0)):
+            ids = [pk for _tier, pk in group]
+            window = ids[:RANK_WINDOW]
+            # Only windows that reach into the page asked for are scored.
+            tiers.append((window, ids[RANK_WINDOW:], seen < stop and seen + len(window) > start))
+            seen += len(ids)
+            if seen >= stop:
+                break
+        ordered = order_windows([w for w, _rest, scored in tiers if scored], self.parsed.atoms)
+        ranked = []
+        for window, rest, scored in tiers:
+            ranked += (ordered.pop(0) if scored else window) + rest
+        return ranked[start:stop]
 
     def match_ids(self) -> list[int]:
         """The ids of every match, unordered, from the index alone (for facet counts);

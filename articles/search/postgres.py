@@ -1,19 +1,38 @@
-"""PostgreSQL backend: our tokens as a positional ``tsvector`` under a GIN index.
+"""PostgreSQL backend: our tokens in ``tsvector`` columns under GIN indexes.
 
-``articles_search`` has one row per article (``article_id``;
-a trigger deletes the row with its article, so deletes and cascades need nothing from us):
+GIN stores no positions: a phrase (``a <-> b``) is answered by re-reading each candidate's
+vector from the table, ~4 µs an article, so a phrase in 75,000 articles cost 300 ms. Most
+searched terms are short (words, 四字 phrases, slogans such as 高质量发展 or 全面从严治党), so
+those are made single lexemes:
 
-- ``doc``: title, headings and body tokens with positions (a gap of one position between
-  fields, so a phrase never spans two); GIN-indexed, it answers the match;
+``articles_search_grams`` has one narrow row per article (``article_id``, ``grams``): every
+distinct substring of 1 to ``GRAM_MAX`` characters of each run of word characters, without
+positions. A term of up to ``GRAM_MAX`` characters is one lexeme there: exact, answered by the
+GIN index and a scan of a narrow table (a term in 80,000 articles counted in ~20 ms). The
+vector is stored uncompressed out of line (``STORAGE EXTERNAL``: ~18 KB an article, read only
+to build the index), so the table itself stays ~6 MB per 100,000 articles; the price is disk
+(see ``BENCHMARKS.md``). Longer terms are narrowed by their ``GRAM_MAX``-character grams and
+checked on positions, a cost that grows with the number of articles holding them.
+
+``articles_search`` has one row per article too, for what needs positions:
+
+- ``doc``: title, headings and body bigram tokens with positions (a gap of one position
+  between fields, so a phrase never spans two): a longer term or a phrase with separators is
+  first narrowed by its grams, then checked here;
 - ``title``, ``heads``: small vectors of the title and the headings, GIN-indexed, for the
-  ranking tiers (``page_ids``);
+  ranking tiers (``tier_ids``);
 - ``long`` and ``skel``: a tsvector keeps at most 256 positions per lexeme and none past
-  16,383, so phrases in a very long article could be missed; such an article is flagged and
-  matched exactly on its skeleton text (``tokenise.skeleton``) instead.
+  16,383 (and 1 MB in all), so a very long article is flagged, gets an empty grams vector,
+  and is matched exactly on its skeleton text (``tokenise.skeleton``) instead.
+
+Triggers delete both rows with their article, so deletes and cascades need nothing from us.
 
 Inserts and updates are indexed by ``index_articles`` (called on ``post_save`` and by the
 importer after ``bulk_create``), inside the caller's transaction.
 """
+from collections import Counter
+from contextlib import contextmanager
+
 from django.db import connection
 
 from .tokenise import (
@@ -28,10 +47,61 @@ from .tokenise import (
 )
 
 TABLE = "articles_search"
-PAGE_NEEDS_TOTAL = True  # ``page_ids`` chooses its plan by the number of matches
+GRAMS = "articles_search_grams"
+GRAM_MAX = 6
+MAX_GRAMS_BYTES = 512 * 1024  # a tsvector holds at most 1 MB of lexemes
+PAGE_NEEDS_TOTAL = True  # ``tier_ids`` chooses its plan by the number of matches
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
 FIELD_SEPARATOR = "\x02"
+
+# Deletes (Django's cascades included) and truncation follow the articles. Not a foreign
+# key: Django's flush truncates articles_article and knows nothing of these tables.
+FORGET_FUNCTION_SQL = f"""CREATE OR REPLACE FUNCTION {TABLE}_forget() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN DELETE FROM {TABLE}; DELETE FROM {GRAMS};
+        ELSE
+            DELETE FROM {TABLE} WHERE article_id = OLD.id;
+            DELETE FROM {GRAMS} WHERE article_id = OLD.id;
+        END IF;
+        RETURN NULL;
+    END $$"""
+
+# The matching article ids: ``g`` on the grams (exact for terms of up to ``GRAM_MAX``
+# characters, a filter for longer ones), ``q`` the positional check of the longer terms and
+# phrases (NULL when there are none), ``skels`` what a long article's skeleton must contain.
+# A function with its own planner settings: the planner would otherwise scan a table for a
+# common term, where the GIN index answers without reading any vector, and check positions
+# by a hash join of every article with the term's bigrams instead of the few with its grams.
+MATCH_FUNCTION_SQL = f"""CREATE OR REPLACE FUNCTION {TABLE}_match(g tsquery, q tsquery, skels text[])
+    RETURNS SETOF bigint LANGUAGE sql STABLE PARALLEL SAFE
+    SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+        SELECT article_id FROM {GRAMS} WHERE q IS NULL AND grams @@ g
+        UNION ALL
+        (WITH c AS MATERIALIZED (SELECT article_id FROM {GRAMS} WHERE q IS NOT NULL
+                AND grams @@ g)
+            SELECT s.article_id FROM c JOIN {TABLE} s ON s.article_id = c.article_id
+            WHERE s.doc @@ q)
+        UNION ALL
+        SELECT article_id FROM {TABLE} WHERE long
+            AND NOT EXISTS (SELECT 1 FROM unnest(skels) AS x WHERE strpos(skel, x) = 0)
+    $$"""
+
+GRAMS_SQL = [
+    f"""CREATE TABLE IF NOT EXISTS {GRAMS} (
+        article_id bigint PRIMARY KEY,
+        grams tsvector NOT NULL,
+        tiers tsvector NOT NULL
+    )""",
+    f"""ALTER TABLE {GRAMS} ALTER COLUMN grams SET STORAGE EXTERNAL,
+        ALTER COLUMN tiers SET STORAGE EXTERNAL""",
+    f"CREATE INDEX IF NOT EXISTS {GRAMS}_gin ON {GRAMS} USING gin (grams)",
+    f"CREATE INDEX IF NOT EXISTS {GRAMS}_tiers_gin ON {GRAMS} USING gin (tiers)",
+]
+# In ``tiers``, a gram of the title is marked ``^`` and one of a heading ``~`` (never in a
+# run of word characters): the ranking tiers of a term, without positions either.
+TITLE_MARK, HEADING_MARK = "^", "~"
 
 CREATE_SQL = [
     f"""CREATE TABLE {TABLE} (
@@ -42,7 +112,7 @@ CREATE_SQL = [
         long boolean NOT NULL DEFAULT false,
         skel text
     )""",
-    f"CREATE INDEX {TABLE}_doc_gin ON {TABLE} USING gin (doc)",
+    *GRAMS_SQL,
     f"CREATE INDEX {TABLE}_long ON {TABLE} (article_id) WHERE long",
     # The title and heading tiers of a common term: few rows, found without reading bodies.
     f"CREATE INDEX IF NOT EXISTS {TABLE}_title_gin ON {TABLE} USING gin (title)",
@@ -51,24 +121,8 @@ CREATE_SQL = [
     # scans instead of reading each article's row.
     f"""CREATE INDEX {TABLE}_cover ON articles_article (id)
         INCLUDE (status, compilation_id, published_at, agency_id, year, members_only)""",
-    # Deletes (Django's cascades included) and truncation follow the articles. Not a foreign
-    # key: Django's flush truncates articles_article and knows nothing of this table.
-    f"""CREATE FUNCTION {TABLE}_forget() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'TRUNCATE' THEN DELETE FROM {TABLE};
-        ELSE DELETE FROM {TABLE} WHERE article_id = OLD.id; END IF;
-        RETURN NULL;
-    END $$""",
-    # The matching article ids. A function with its own planner setting: the planner
-    # would otherwise scan the table for a common term, reading every article's vector
-    # (hundreds of ms), where the GIN index answers without reading any.
-    f"""CREATE FUNCTION {TABLE}_match(q tsquery, skels text[]) RETURNS SETOF bigint
-    LANGUAGE sql STABLE PARALLEL SAFE SET enable_seqscan = off AS $$
-        SELECT article_id FROM {TABLE} WHERE doc @@ q AND (skels IS NULL OR NOT long)
-        UNION ALL
-        SELECT article_id FROM {TABLE} WHERE skels IS NOT NULL AND long
-            AND NOT EXISTS (SELECT 1 FROM unnest(skels) AS x WHERE strpos(skel, x) = 0)
-    $$""",
+    FORGET_FUNCTION_SQL,
+    MATCH_FUNCTION_SQL,
     f"""CREATE TRIGGER {TABLE}_ad AFTER DELETE ON articles_article
         FOR EACH ROW EXECUTE FUNCTION {TABLE}_forget()""",
     f"""CREATE TRIGGER {TABLE}_at AFTER TRUNCATE ON articles_article
@@ -78,8 +132,10 @@ DROP_SQL = [
     f"DROP TRIGGER IF EXISTS {TABLE}_at ON articles_article",
     f"DROP TRIGGER IF EXISTS {TABLE}_ad ON articles_article",
     f"DROP FUNCTION IF EXISTS {TABLE}_forget()",
+    f"DROP FUNCTION IF EXISTS {TABLE}_match(tsquery, tsquery, text[])",
     f"DROP FUNCTION IF EXISTS {TABLE}_match(tsquery, text[])",
     f"DROP INDEX IF EXISTS {TABLE}_cover",
+    f"DROP TABLE IF EXISTS {GRAMS}",
     f"DROP TABLE IF EXISTS {TABLE}",
 ]
 
@@ -111,17 +167,38 @@ def _vector(token_lists) -> tuple[str, bool]:
     return " ".join(parts), lossy
 
 
+def _grams(run_lists) -> set[str]:
+    """Every distinct substring of 1 to ``GRAM_MAX`` characters of the runs."""
+    out = set()
+    for run_list in run_lists:
+        for run in run_list:
+            n = len(run)
+            for i in range(n):
+                for size in range(1, min(GRAM_MAX, n - i) + 1):
+                    out.add(run[i:i + size])
+    return out
+
+
 def row_values(pk, title, sections, text):
-    """The search row of one article."""
-    title_f, headings_f, body_f = document_fields(title, sections, text)
-    title_t, heads_t, body_t = _tokens(title_f), _tokens(headings_f), _tokens(body_f)
+    """The two search rows of one article: (article_id, doc, title, heads, long, skel) and
+    (article_id, grams, tiers)."""
+    fields = document_fields(title, sections, text)
+    field_runs = [runs(normalise(f)) for f in fields]
+    title_t, heads_t, body_t = ([t for run in rs for t in run_tokens(run)] for rs in field_runs)
     doc, lossy = _vector([title_t, heads_t, body_t])
+    grams = " ".join(f"'{g}'" for g in _grams(field_runs))  # runs hold no quote or backslash
+    tiers = " ".join(
+        [f"'{TITLE_MARK}{g}'" for g in _grams(field_runs[:1])]
+        + [f"'{HEADING_MARK}{g}'" for g in _grams(field_runs[1:2])]
+    )
     skel = None
-    if lossy:
-        skel = FIELD_SEPARATOR.join(
-            skeleton(normalise(f)) for f in (title_f, headings_f, body_f)
-        )
-    return (pk, doc, _vector([title_t])[0], _vector([heads_t])[0], lossy, skel)
+    if lossy or len(grams.encode()) > MAX_GRAMS_BYTES:
+        lossy, grams = True, ""
+        skel = FIELD_SEPARATOR.join(skeleton(normalise(f)) for f in fields)
+    if len(tiers.encode()) > MAX_GRAMS_BYTES:  # headings of ~40,000 characters: such an
+        tiers = ""  # article ranks among body matches for a single short term
+    search_row = (pk, doc, _vector([title_t])[0], _vector([heads_t])[0], lossy, skel)
+    return search_row, (pk, grams, tiers)
 
 
 def index_rows(rows, cursor, *, replace=True):
@@ -133,14 +210,31 @@ def index_rows(rows, cursor, *, replace=True):
         VALUES (%s, %s::tsvector, %s::tsvector, %s::tsvector, %s, %s)
         ON CONFLICT (article_id) DO UPDATE SET doc = EXCLUDED.doc, title = EXCLUDED.title,
             heads = EXCLUDED.heads, long = EXCLUDED.long, skel = EXCLUDED.skel""",
-        values,
+        [search_row for search_row, _grams_row in values],
+    )
+    cursor.executemany(
+        f"""INSERT INTO {GRAMS} (article_id, grams, tiers) VALUES (%s, %s::tsvector, %s::tsvector)
+        ON CONFLICT (article_id) DO UPDATE SET grams = EXCLUDED.grams, tiers = EXCLUDED.tiers""",
+        [grams_row for _search_row, grams_row in values],
     )
 
 
 def _needs_positions(atom) -> bool:
-    """Whether an atom is a phrase of several tokens (a long article may have lost the
-    positions it needs); a single token or prefix is exact in any article."""
-    return len(atom_tokens(atom)[0]) > 1
+    """Whether the grams alone cannot decide an atom: a run longer than ``GRAM_MAX``, or
+    several runs that must follow each other."""
+    return len(atom) > 1 or len(atom[0]) > GRAM_MAX
+
+
+def _atom_grams(atom) -> list[str]:
+    """Grams an article must have for the atom to match: its runs when short enough,
+    otherwise their ``GRAM_MAX``-character substrings."""
+    out = []
+    for run in atom:
+        if len(run) <= GRAM_MAX:
+            out.append(run)
+        else:
+            out.extend(run[i:i + GRAM_MAX] for i in range(len(run) - GRAM_MAX + 1))
+    return list(dict.fromkeys(out))
 
 
 def _tsquery(atom) -> str:
@@ -159,12 +253,13 @@ def tsquery_any(parsed) -> str:
     return " | ".join(f"({_tsquery(atom)})" for atom in parsed.atoms)
 
 
-def _skels(parsed):
-    """Lexemes alone are exact in any article; phrases fall back to the skeleton text in
-    articles whose vector lost positions."""
-    if any(_needs_positions(atom) for atom in parsed.atoms):
-        return [atom_skeleton(a) for a in parsed.atoms]
-    return None
+def _match_args(parsed) -> list:
+    """Arguments of the ``_match`` function: the grams query, the positional query of the
+    atoms that need one (or None), the skeletons for long articles."""
+    grams = " & ".join(f"'{g}'" for atom in parsed.atoms for g in _atom_grams(atom))
+    phrases = [atom for atom in parsed.atoms if _needs_positions(atom)]
+    positional = " & ".join(f"({_tsquery(atom)})" for atom in phrases) or None
+    return [grams, positional, [atom_skeleton(a) for a in parsed.atoms]]
 
 
 def _rank_sql(t):
@@ -180,8 +275,8 @@ def search(queryset, parsed, *, ranked=True):
     """``queryset`` restricted to the matches, annotated ``search_rank`` when ``ranked``."""
     t = connection.ops.quote_name(TABLE)
     article = connection.ops.quote_name(queryset.model._meta.db_table)
-    match = f"{article}.id IN (SELECT {TABLE}_match(%s::tsquery, %s::text[]))"
-    params = [tsquery_all(parsed), _skels(parsed)]
+    match = f"{article}.id IN (SELECT {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[]))"
+    params = _match_args(parsed)
     if not ranked:
         return queryset.extra(where=[match], params=params)
     any_q = tsquery_any(parsed)
@@ -202,91 +297,278 @@ def _restriction(restrict, column):
 
 
 def _matches_sql(select, parsed, restrict):
-    """One query over the matches ``restrict`` admits; ``count`` and ``ids`` share it."""
+    """One query over the matches ``restrict`` admits; ``count`` and ``ids`` share it. The
+    ``_match`` function's query written out, so a count needs no set of ids in between (a
+    term in 80,000 articles: 12 instead of 25 ms); run it under ``_index_plans``."""
+    grams, positional, skels = _match_args(parsed)
     where, params = _restriction(restrict, "m.id")
-    return (
-        f"SELECT {select} FROM {TABLE}_match(%s::tsquery, %s::text[]) AS m(id) WHERE true{where}",
-        [tsquery_all(parsed), _skels(parsed), *params],
+    if positional is None:
+        matched = f"SELECT article_id FROM {GRAMS} WHERE grams @@ %s::tsquery"
+        matched_params = [grams]
+    else:
+        # The grams' candidates first (MATERIALIZED: the planner, misjudging how rare a
+        # 6-character gram is, would otherwise check positions in every article first).
+        matched = (
+            f"SELECT s.article_id FROM (WITH c AS MATERIALIZED (SELECT article_id FROM {GRAMS}"
+            f" WHERE grams @@ %s::tsquery) SELECT article_id FROM c) AS g"
+            f" JOIN {TABLE} s ON s.article_id = g.article_id WHERE s.doc @@ %s::tsquery"
+        )
+        matched_params = [grams, positional]
+    sql = (
+        f"SELECT {select} FROM ({matched} UNION ALL SELECT article_id FROM {TABLE} WHERE long"
+        f" AND NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) AS x WHERE strpos(skel, x) = 0))"
+        f" AS m(id) WHERE true{where}"
     )
+    return sql, [*matched_params, skels, *params]
+
+
+@contextmanager
+def _index_plans(cursor):
+    """The planner settings of the ``_match`` function for the queries run inside: never a
+    scan of a whole table (it would read every article's vectors where a GIN index answers
+    without reading any), never a hash or merge join of every article with a term's bigrams
+    (positions are checked in the few articles the grams admit, by id)."""
+    cursor.execute("SET enable_seqscan = off; SET enable_hashjoin = off;"
+                   " SET enable_mergejoin = off")
+    try:
+        yield
+    finally:
+        cursor.execute("RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin")
 
 
 def count(parsed, restrict=None) -> int:
     """Matches among the articles ``restrict`` admits (see ``sqlite.count``)."""
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _index_plans(cursor):
         cursor.execute(*_matches_sql("count(*)", parsed, restrict))
         return cursor.fetchone()[0]
 
 
 def ids(parsed, restrict=None) -> list[int]:
-    """The ids of every match (unordered), as ``count`` counts them."""
-    with connection.cursor() as cursor:
-        cursor.execute(*_matches_sql("m.id", parsed, restrict))
-        return [row[0] for row in cursor.fetchall()]
+    """The ids of every match (unordered), as ``count`` counts them; in one array, which
+    decodes faster than as many rows."""
+    with connection.cursor() as cursor, _index_plans(cursor):
+        cursor.execute(*_matches_sql("array_agg(m.id)", parsed, restrict))
+        return cursor.fetchone()[0] or []
 
 
-# Up to this many matches, every match is ranked (found through the GIN index); above it,
-# tier by tier with the planner free to walk the newest articles first and stop at the page.
-RANK_ALL_MAX = 5000
+# Above this many matches the body tier is found by walking the newest articles (a common
+# term: a few rows per result); up to it, from the newest ids the grams give (a walk would
+# read ~1 / density rows per result, ~7 µs each).
+WALK_MIN = 10000
+# Up to this many matches, all of them are tiered at once (~7 µs each); more for queries the
+# grams cannot tier (several terms, long terms, phrases across punctuation), where the
+# other plans check positions.
+RANK_ALL_MAX = 300
+RANK_ALL_POSITIONS_MAX = 5000
+# For so common a term, the title and heading tiers are first looked for among this many of
+# the newest articles.
+RECENT_ROWS = 1000
 
 
 def _match_sql(t):
-    """Condition for a search row ``t`` matching (the ``_match`` function's, inline)."""
+    """Condition for a search row ``t`` matching, on its own vectors (``_match`` reads the
+    grams table instead): the positional query of every atom, or the skeleton of a long
+    article. Two parameters: ``tsquery_all`` and the atoms' skeletons."""
     return (
-        f"(({t}.doc @@ %s::tsquery AND (%s::text[] IS NULL OR NOT {t}.long))"
-        f" OR (%s::text[] IS NOT NULL AND {t}.long AND NOT EXISTS"
+        f"((NOT {t}.long AND {t}.doc @@ %s::tsquery) OR ({t}.long AND NOT EXISTS"
         f" (SELECT 1 FROM unnest(%s::text[]) AS x WHERE strpos({t}.skel, x) = 0)))"
     )
 
 
-def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
-    """Ids of ranked matches ``offset`` to ``offset + limit`` (tiers, then newest)."""
+def tier_ids(parsed, limit, restrict=None, total=None) -> list[tuple[int, int]]:
+    """The newest ``limit`` matches of each tier (0 title, 1 headings, 2 body alone) as
+    ``(tier, id)``, by tier, newest first.
+
+    Up to ``RANK_ALL_MAX`` matches (``RANK_ALL_POSITIONS_MAX`` for a query the grams cannot
+    tier): all of them, tiered in one query. One term of up to
+    ``GRAM_MAX`` characters (most searches): each tier from the newest ids of its grams in
+    the narrow table (``_tiers_from_grams``). Otherwise the title and heading
+    tiers come through the GIN indexes of their positional vectors (or, for a term in most
+    titles, by walking the newest articles: the planner's choice, never a scan of the whole
+    table, which would read every document vector), the body tier as ``WALK_MIN`` says.
+    """
+    walk = total is None or total > WALK_MIN
+    by_grams = len(parsed.atoms) == 1 and not _needs_positions(parsed.atoms[0])
+    rank_all = RANK_ALL_MAX if by_grams else RANK_ALL_POSITIONS_MAX
+    with connection.cursor() as cursor, _index_plans(cursor):
+        if total is not None and total <= rank_all:
+            rows = _tiers_of_all(cursor, parsed, restrict)
+        elif by_grams:
+            rows = _tiers_from_grams(cursor, parsed, limit, restrict, walk)
+        else:
+            rows = _tiers_from_positions(cursor, parsed, limit, restrict, walk)
+            if not walk:
+                rows += [(2, pk) for pk in _body_tier(cursor, parsed, limit, restrict)]
+    rows.sort(key=lambda row: (row[0], -row[1]))
+    kept, per_tier = [], Counter()
+    for tier, pk in rows:
+        per_tier[tier] += 1
+        if per_tier[tier] <= limit:
+            kept.append((tier, pk))
+    return kept
+
+
+def _tiers_of_all(cursor, parsed, restrict):
+    """Few matches: every one of them, with its tier, in one query (the matches first, then
+    their rows by id: MATERIALIZED, or the planner may walk every row to test each one)."""
+    sql, params = _matches_sql("m.id", parsed, restrict)
+    any_q = tsquery_any(parsed)
+    cursor.execute(
+        f"WITH m AS MATERIALIZED ({sql}) SELECT 2 - {_rank_sql('s')} AS tier, s.article_id"
+        f" FROM m JOIN {TABLE} s ON s.article_id = m.id",
+        [*params, any_q, any_q],
+    )
+    return cursor.fetchall()
+
+
+def _newest(cursor, sql, params, restrict, count, recent=0) -> list[int]:
+    """The newest ``count`` ids ``sql`` selects: all of them found (through a GIN index),
+    then the newest kept. ``+ 0``: walking the primary key instead, newest first, would
+    read the vectors of every article until enough are found (all of them for a rare term).
+    With ``recent`` and a ``tiers`` query (``params``), the ``recent`` newest articles are
+    tried first (``_recent_with``)."""
+    if recent:
+        found = _recent_with(cursor, params[0], restrict, count, recent)
+        if found is not None:
+            return found
+    where, restrict_params = _restriction(restrict, "article_id")
+    cursor.execute(f"{sql}{where} ORDER BY article_id + 0 DESC LIMIT %s",
+                   [*params, *restrict_params, count])
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _marked(cursor, ids, tsquery) -> set[int]:
+    """Which of ``ids`` have a gram of ``tsquery`` in their ``tiers``."""
+    if not ids:
+        return set()
+    cursor.execute(
+        f"SELECT article_id FROM {GRAMS} WHERE article_id = ANY(%s) AND tiers @@ %s::tsquery",
+        [ids, tsquery],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def _newest_unmarked(cursor, sql, params, restrict, limit, marks, recent=0) -> list[int]:
+    """The newest ``limit`` ids of ``sql`` without any of the ``marks`` grams, fetching more
+    while too few are left."""
+    wanted = 2 * limit
+    while True:
+        newest = _newest(cursor, sql, params, restrict, wanted, recent)
+        marked = _marked(cursor, newest, marks) if marks else set()
+        found = [pk for pk in newest if pk not in marked]
+        if len(found) >= limit or len(newest) < wanted:
+            return found[:limit]
+        wanted *= 4
+
+
+def _recent_with(cursor, tsquery, restrict, count, recent) -> list[int] | None:
+    """The newest ``count`` ids with a gram of ``tsquery`` in ``tiers`` among the ``recent``
+    newest articles, or None when there are fewer: for a term in most titles, reading a few
+    recent rows beats finding every title that has it."""
+    where, restrict_params = _restriction(restrict, "article_id")
+    cursor.execute(
+        f"SELECT article_id FROM (SELECT article_id, tiers FROM {GRAMS} WHERE true{where}"
+        f" ORDER BY article_id DESC LIMIT %s) AS recent WHERE tiers @@ %s::tsquery"
+        f" ORDER BY article_id DESC LIMIT %s",
+        [*restrict_params, recent, tsquery, count],
+    )
+    found = [row[0] for row in cursor.fetchall()]
+    return found if len(found) >= count else None
+
+
+def _tiers_from_grams(cursor, parsed, limit, restrict, walk):
+    """Tiers of one short term: its title gram, its heading gram without the title gram, its
+    gram without either. A term in the title or a heading is in the article, so those tiers
+    need no match check; the body tier is the match itself (long articles included)."""
+    (term,) = _atom_grams(parsed.atoms[0])
+    title, heading = f"'{TITLE_MARK}{term}'", f"'{HEADING_MARK}{term}'"
+    grams_sql = f"SELECT article_id FROM {GRAMS} WHERE tiers @@ %s::tsquery"
+    recent = RECENT_ROWS if walk else 0
+    rows = [(0, pk) for pk in _newest(cursor, grams_sql, [title], restrict, limit, recent)]
+    rows += [(1, pk) for pk in _newest_unmarked(cursor, grams_sql, [heading], restrict, limit,
+                                                title, recent)]
+    if walk:
+        body = [pk for _tier, pk in _tiers_from_positions(cursor, parsed, limit, restrict,
+                                                          walk=True, tiers=(2,))]
+    else:
+        body = _newest_unmarked(
+            cursor,
+            f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
+            f" AS m(article_id) WHERE true",
+            _match_args(parsed), restrict, limit, f"{title} | {heading}",
+        )
+    return rows + [(2, pk) for pk in body]
+
+
+def _tiers_from_positions(cursor, parsed, limit, restrict, walk, tiers=(0, 1, 2)):
+    """Tiers from the positional title, heading and document vectors; the body tier (2) only
+    when ``walk``: by walking the newest articles and checking each, until the page is full
+    (more than ``WALK_MIN`` articles match, so a few rows per result)."""
     where, params = _restriction(restrict, "s.article_id")
-    any_q, all_q, skels = tsquery_any(parsed), tsquery_all(parsed), _skels(parsed)
-    wanted = offset + limit
-    with connection.cursor() as cursor:
-        if total is not None and total <= RANK_ALL_MAX:
-            cursor.execute(
-                f"SELECT s.article_id FROM {TABLE} s"
-                f" WHERE s.article_id IN (SELECT {TABLE}_match(%s::tsquery, %s::text[])){where}"
-                f" ORDER BY {_rank_sql('s')} DESC, s.article_id DESC LIMIT %s OFFSET %s",
-                [all_q, skels, *params, any_q, any_q, limit, offset],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        match = _match_sql("s")
-        match_params = [all_q, skels, skels, skels]
-        tiers = [
-            ("s.title @@ %s::tsquery", [any_q]),
-            ("s.heads @@ %s::tsquery AND NOT s.title @@ %s::tsquery", [any_q, any_q]),
-            ("NOT s.title @@ %s::tsquery AND NOT s.heads @@ %s::tsquery", [any_q, any_q]),
-        ]
-        # One atom found in the title (heading) vector is in the document vector too: the
-        # same tokens at the same relative positions, unless the article lost positions
-        # (``long``). So those tiers need not re-read the document vector of every candidate
-        # (a common phrase in 24,000 headings: 240 ms).
-        implied = f"(NOT s.long OR {match})" if len(parsed.atoms) == 1 else match
-        selects, all_params = [], []
-        for n, (condition, condition_params) in enumerate(tiers):
-            selects.append(
-                f"(SELECT {n} AS tier, s.article_id FROM {TABLE} s"
-                f" WHERE {condition} AND {implied if n < 2 else match}{where}"
-                f" ORDER BY s.article_id DESC LIMIT %s)"
-            )
-            all_params += [*condition_params, *match_params, *params, wanted]
-        cursor.execute(" UNION ALL ".join(selects), all_params)
-        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
-    return [pk for _tier, pk in rows[offset:wanted]]
+    any_q, all_q = tsquery_any(parsed), tsquery_all(parsed)
+    skels = [atom_skeleton(a) for a in parsed.atoms]
+    match = _match_sql("s")
+    # One atom found in the title (heading) vector is in the document vector too: the same
+    # tokens at the same relative positions, unless the article lost positions (``long``).
+    # So those tiers need not re-read the document vector of every candidate.
+    implied = f"(NOT s.long OR {match})" if len(parsed.atoms) == 1 else match
+    conditions = {
+        0: ("s.title @@ %s::tsquery", [any_q], implied),
+        1: ("s.heads @@ %s::tsquery AND NOT s.title @@ %s::tsquery", [any_q, any_q], implied),
+        2: ("NOT s.title @@ %s::tsquery AND NOT s.heads @@ %s::tsquery", [any_q, any_q], match),
+    }
+    selects, all_params = [], []
+    for n in tiers:
+        if n == 2 and not walk:
+            continue
+        condition, condition_params, matched = conditions[n]
+        selects.append(
+            f"(SELECT {n} AS tier, s.article_id FROM {TABLE} s"
+            f" WHERE {condition} AND {matched}{where} ORDER BY s.article_id DESC LIMIT %s)"
+        )
+        all_params += [*condition_params, all_q, skels, *params, limit]
+    cursor.execute(" UNION ALL ".join(selects), all_params)
+    return cursor.fetchall()
+
+
+def _body_tier(cursor, parsed, limit, restrict):
+    """The newest ``limit`` matches with no term in the title or a heading: the newest ids
+    of all matches (from the grams), less those of the other tiers, fetching more while too
+    few are left."""
+    any_q = tsquery_any(parsed)
+    wanted = 2 * limit
+    while True:
+        newest = _newest(
+            cursor,
+            f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
+            f" AS m(article_id) WHERE true",
+            _match_args(parsed), restrict, wanted,
+        )
+        cursor.execute(
+            f"SELECT article_id FROM {TABLE} WHERE article_id = ANY(%s)"
+            f" AND NOT title @@ %s::tsquery AND NOT heads @@ %s::tsquery",
+            [newest, any_q, any_q],
+        )
+        found = sorted((row[0] for row in cursor.fetchall()), reverse=True)
+        if len(found) >= limit or len(newest) < wanted:
+            return found[:limit]
+        wanted *= 4
 
 
 def clear(cursor):
-    """Empty the table and drop the GIN index: building it once at the end is much faster."""
-    cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_doc_gin")
-    cursor.execute(f"TRUNCATE {TABLE}")
+    """Empty the tables and drop the grams' GIN indexes: building them once at the end is
+    much faster than growing them row by row."""
+    cursor.execute(f"DROP INDEX IF EXISTS {GRAMS}_gin")
+    cursor.execute(f"DROP INDEX IF EXISTS {GRAMS}_tiers_gin")
+    cursor.execute(f"TRUNCATE {TABLE}, {GRAMS}")
 
 
 def optimise(cursor):
     cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    cursor.execute(CREATE_SQL[1].replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
+    cursor.execute(GRAMS_SQL[2])
+    cursor.execute(GRAMS_SQL[3])
     cursor.execute(f"ANALYZE {TABLE}")
+    cursor.execute(f"ANALYZE {GRAMS}")
 
 
 def before_bulk_load(cursor):
@@ -298,7 +580,8 @@ def after_bulk_load(cursor):
 
 
 def index_size_bytes(cursor) -> int:
-    cursor.execute("SELECT pg_total_relation_size(%s)", [TABLE])
+    cursor.execute("SELECT pg_total_relation_size(%s) + pg_total_relation_size(%s)",
+                   [TABLE, GRAMS])
     return int(cursor.fetchone()[0] or 0)
 
 

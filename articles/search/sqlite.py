@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection
 from .tokenise import atom_tokens, document_fields, heading_text, token_string
 
 TABLE = "articles_search"
-PAGE_NEEDS_TOTAL = False  # pages never need the count
+PAGE_NEEDS_TOTAL = False  # ``tier_ids`` never needs the count
 MMAP_BYTES = 1 << 30
 
 # ``prefix='1'``: an index of every token's first character, so a one-character term (a
@@ -127,7 +127,7 @@ def search(queryset, parsed, *, ranked=True):
     if not ranked:
         return queryset.extra(tables=[TABLE], where=where, params=[fts_expression(parsed)])
     title_tier, heading_tier, _body = tier_expressions(parsed)
-    # The same tiers as ``page_ids``: 2 title, 1 headings, 0 body alone.
+    # The same tiers as ``tier_ids``: 2 title, 1 headings, 0 body alone.
     rank = (
         f"CASE WHEN {article}.id IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s) THEN 2"
         f" WHEN {article}.id IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s) THEN 1"
@@ -173,12 +173,11 @@ def ids(parsed, restrict=None) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
-    """Ids of ranked matches ``offset`` to ``offset + limit``: tier by tier (title, headings,
-    body), newest (highest id) first within a tier. FTS5 returns rows in rowid order and stops
-    at the LIMIT, so no match past the page is read or scored. One query."""
+def tier_ids(parsed, limit, restrict=None, total=None) -> list[tuple[int, int]]:
+    """The newest ``limit`` matches of each tier (0 title, 1 headings, 2 body alone) as
+    ``(tier, id)``, by tier, newest (highest id) first. FTS5 returns rows in rowid order and
+    stops at the LIMIT, so no match past it is read. One query."""
     where, params = _restriction(restrict, "h.rowid")
-    wanted = offset + limit
     title_tier, heading_tier, body_tier = tier_expressions(parsed)
     tiers = [(HEADS, title_tier), (HEADS, heading_tier), (TABLE, body_tier)]
     if len(parsed.atoms) > 1:
@@ -193,11 +192,10 @@ def page_ids(parsed, offset, limit, restrict=None, total=None) -> list[int]:
             f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {table} h "
             f"WHERE h.{table} MATCH %s{where} ORDER BY h.rowid DESC LIMIT %s)"
         )
-        all_params += [expression, *params, wanted]
+        all_params += [expression, *params, limit]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), all_params)
-        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
-    return [pk for _tier, pk in rows[offset:wanted]]
+        return sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
 
 
 def index_rows(rows, cursor, *, replace=True):

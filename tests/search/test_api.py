@@ -108,3 +108,45 @@ class ApiSearchTests(TestCase):
     def test_query_is_cut_at_the_limit(self):
         data = self.get(q="党" * 5000)
         self.assertLessEqual(len(data["query"]), 100)
+
+
+class RankingWithinTierTests(TestCase):
+    """More and closer matches first within a tier, newest first on ties, through the API."""
+
+    def ids(self, q):
+        response = self.client.get(URL, {"q": q})
+        self.assertEqual(response.status_code, 200)
+        return [r["id"] for r in response.json()["results"]]
+
+    def body_article(self, text):
+        return make_article(title="材料", original_text=text, sections=[])
+
+    def test_more_occurrences_rank_higher(self):
+        three = self.body_article("蝾螈出现。又见蝾螈。再见D螈无关。第三次蝾螈。")
+        one = self.body_article("只见一次蝾螈。")
+        tie = self.body_article("也只一次蝾螈。")
+        self.assertEqual(self.ids("蝾螈"), [three.pk, tie.pk, one.pk])
+
+    def test_terms_close_together_rank_higher(self):
+        near = self.body_article("蝾螈与鲵同在一处。" + "无关的文字。" * 40)
+        far = self.body_article("蝾螈在这里。" + "无关的文字。" * 40 + "鲵在那里。")
+        self.assertEqual(self.ids("鲵 蝾螈"), [near.pk, far.pk])
+
+    def test_codes_count_as_the_words_they_stand_for(self):
+        coded = self.body_article("抓D建，促D建，强D建。")
+        plain = self.body_article("抓党建。")
+        self.assertEqual(self.ids("党建"), [coded.pk, plain.pk])
+
+    def test_a_title_match_still_beats_any_number_of_body_matches(self):
+        body = self.body_article("蝾螈，" * 30)
+        title = make_article(title="蝾螈保护", original_text="正文。", sections=[])
+        self.assertEqual(self.ids("蝾螈"), [title.pk, body.pk])
+
+    def test_an_edit_reorders_at_once(self):
+        # the normalised texts scored are cached per library version: an edit must show
+        older = self.body_article("只见一次蝾螈。")
+        newer = self.body_article("也只一次蝾螈。")
+        self.assertEqual(self.ids("蝾螈"), [newer.pk, older.pk])
+        older.original_text = "蝾螈，蝾螈，蝾螈。"
+        older.save()
+        self.assertEqual(self.ids("蝾螈"), [older.pk, newer.pk])

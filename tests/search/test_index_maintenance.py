@@ -1,6 +1,7 @@
 """The index follows every write in the same transaction: create, update, delete, cascade,
 bulk_create + index_articles, rebuild."""
 from io import StringIO
+from unittest import mock
 
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -93,3 +94,26 @@ class LongArticleTests(TestCase):
         self.assertEqual(found('"鹳雀楼与珐琅彩"'), {article.pk})
         self.assertEqual(found("工作机关"), set())  # separated by ， every time
         self.assertEqual(found('"工作，机关"'), {article.pk})
+
+    def test_grams_too_large_for_a_tsvector_fall_back_to_the_skeleton(self):
+        # PostgreSQL: an article whose 1–6 character substrings would not fit a tsvector has
+        # an empty grams vector and is matched on its skeleton; terms of every length, and
+        # terms that need positions, stay exact. (SQLite has no such limit: same answers.)
+        from articles.search import postgres
+
+        with mock.patch.object(postgres, "MAX_GRAMS_BYTES", 50):
+            big = make_article(title="犰狳保护", original_text="机关党建提质增效，学习强国APP平台上线。",
+                               sections=[])
+            small = make_article(title="短", original_text="党建", sections=[])
+        cases = {
+            "党": {big.pk, small.pk}, "党建": {big.pk, small.pk}, "机关党建提质": {big.pk},
+            "学习强国app平台": {big.pk}, '"增效，学习"': {big.pk}, "犰狳 app": {big.pk},
+            "提质增效学习": set(), "短": {small.pk},
+        }
+        for q, expected in cases.items():
+            self.assertEqual(found(q), expected, q)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT article_id, long FROM {postgres.GRAMS} JOIN"
+                               f" {postgres.TABLE} USING (article_id) WHERE grams = ''")
+                self.assertEqual(cursor.fetchall(), [(big.pk, True)])

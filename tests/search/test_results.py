@@ -1,18 +1,40 @@
 """search_results: counts and ranked pages from the index alone, for every reader's scope.
 
-The count and the ids of every page must equal what the ranked QuerySet (which joins every
-match with its article) gives, for the editors' scope (all articles), the public scope
-(drafts and articles of unpublished compilations hidden) and a filtered scope.
+The count and the ids of every page must equal the order built independently from the
+tiered QuerySet (which joins every match with its article) and each article's score over the
+oracle's skeleton text, for the editors' scope (all articles), the public scope (drafts and
+articles of unpublished compilations hidden) and a filtered scope.
 """
 from unittest import mock
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Status
 from articles.reading import listable
-from articles.search import search_articles, search_results
+from articles.search import parse, search_articles, search_results
+from articles.search.ranking import RANK_WINDOW, fields_text, score
 from tests.factories import make_agency, make_article, make_compilation
+
+
+def article_score(pk, q):
+    title, sections, text = Article.objects.values_list("title", "sections", "text").get(pk=pk)
+    atoms = parse(q).atoms
+    return score(fields_text(title, sections, text, atoms), atoms)
+
+
+def expected_order(queryset, q):
+    """Tier by tier (the ranked QuerySet), the first ``RANK_WINDOW`` of a tier best scored
+    first, then newest first."""
+    rows = search_articles(queryset, q).values_list("search_rank", "pk")
+    out = []
+    for rank in (2, 1, 0):
+        ids = [pk for r, pk in rows if r == rank]
+        window = sorted(ids[:RANK_WINDOW], key=lambda pk: (article_score(pk, q), pk), reverse=True)
+        out += window + ids[RANK_WINDOW:]
+    return out
 
 
 class SearchResultsTests(TestCase):
@@ -46,17 +68,20 @@ class SearchResultsTests(TestCase):
         for name, queryset in self.scopes().items():
             for q in ("蝾螈", "蝾螈 鲵", "鲵", "蝾", "无关", "犰狳"):
                 with self.subTest(scope=name, q=q):
-                    expected = list(search_articles(queryset, q).values_list("pk", flat=True))
+                    expected = expected_order(queryset, q)
                     results = search_results(queryset, q)
                     self.assertEqual(results.count(), len(expected))
                     pages = [results[start:start + 7] for start in range(0, 40, 7)]
                     self.assertEqual([pk for page in pages for pk in page], expected)
 
-    def test_tiered_pages_of_large_result_sets_equal_the_ranked_queryset(self):
-        # PostgreSQL ranks small result sets whole and large ones tier by tier: force the
-        # tiered path on this small library (SQLite always pages tier by tier).
-        with mock.patch("articles.search.postgres.RANK_ALL_MAX", 0):
-            self.test_count_and_pages_equal_the_ranked_queryset()
+    def test_every_plan_of_large_result_sets_gives_the_same_pages(self):
+        # PostgreSQL tiers small result sets at once, large ones tier by tier from the grams
+        # or the positions, the body tier of a very common term by walking the newest
+        # articles: force each plan on this small library (SQLite has one plan).
+        tier_by_tier = {"RANK_ALL_MAX": 0, "RANK_ALL_POSITIONS_MAX": 0}
+        for plan in (tier_by_tier, {**tier_by_tier, "WALK_MIN": 0}):
+            with self.subTest(plan=plan), mock.patch.multiple("articles.search.postgres", **plan):
+                self.test_count_and_pages_equal_the_ranked_queryset()
 
     def test_public_scope_hides_drafts_and_unpublished_compilations(self):
         ids = set(search_results(Article.objects.published(), "蝾螈")[0:100])
@@ -66,7 +91,7 @@ class SearchResultsTests(TestCase):
         self.assertEqual(statuses, {(Status.PUBLISHED, Status.PUBLISHED)})
         self.assertLess(len(ids), search_results(Article.objects.all(), "蝾螈").count())
 
-    def test_tiers_title_then_heading_then_body_newest_first(self):
+    def test_tiers_title_then_heading_then_body_more_matches_first(self):
         ranked = search_results(Article.objects.all(), "蝾螈")[0:100]
         rows = dict(Article.objects.values_list("pk", "title"))
         headings = {a.pk: "".join(s["heading"] for s in a.sections) for a in Article.objects.all()}
@@ -75,7 +100,12 @@ class SearchResultsTests(TestCase):
         self.assertEqual(set(tiers), {0, 1, 2})
         for tier in (0, 1, 2):
             ids = [pk for pk, t in zip(ranked, tiers) if t == tier]
-            self.assertEqual(ids, sorted(ids, reverse=True))
+            keys = [(article_score(pk, "蝾螈"), pk) for pk in ids]
+            self.assertEqual(keys, sorted(keys, reverse=True))
+        # the fixture has ties and differences: both rules are exercised
+        counts = [article_score(pk, "蝾螈")[1] for pk in ranked]
+        self.assertGreater(len(set(counts)), 1)
+        self.assertGreater(len(counts), len(set(counts)))
 
     def test_paginator_pages_results(self):
         results = search_results(Article.objects.all(), "蝾螈")
@@ -85,11 +115,24 @@ class SearchResultsTests(TestCase):
         self.assertEqual(list(second.object_list), results[20:31])
         self.assertEqual(len(paginator.get_page(99).object_list), 11)
 
-    def test_count_needs_one_query_and_a_page_one_more(self):
+    def test_count_needs_one_query_and_a_page_a_few_more(self):
+        # SQLite: the page's ids in one query, then the texts of the windows it reaches.
+        # PostgreSQL: a query or two per tier (newest ids, then which of them belong to a
+        # higher tier), whatever the page size.
         results = search_results(Article.objects.published(), "蝾螈")
-        with self.assertNumQueries(2):
+        with CaptureQueriesContext(connection) as counting:
             results.count()
-            results[0:20]
+        # one query; on PostgreSQL with the planner settings set before and reset after
+        self.assertEqual(len(counting), 1 if connection.vendor == "sqlite" else 3)
+        for rank_all_max in (500, 0):  # PostgreSQL: all matches at once, or tier by tier
+            with mock.patch.multiple("articles.search.postgres", RANK_ALL_MAX=rank_all_max,
+                                     RANK_ALL_POSITIONS_MAX=rank_all_max):
+                with CaptureQueriesContext(connection) as page:
+                    results[0:20]
+                self.assertLessEqual(len(page), 3 if connection.vendor == "sqlite" else 10)
+                with CaptureQueriesContext(connection) as long_page:
+                    results[0:200]
+                self.assertEqual(len(long_page), len(page))
 
 
 class TierMaintenanceTests(TestCase):
