@@ -220,6 +220,17 @@ class _Maps:
             self.agency[pk] = (label, level, sector, region)
         self.theme_set_at, self.theme_sets = self._tag_sets(TaggedTheme, size)
         self.initiative_set_at, self.initiative_sets = self._tag_sets(TaggedInitiative, size)
+        # Per article id the index of its profile (agency, year, theme set, initiative set):
+        # a few thousand distinct profiles, so one pass over the ids counts four facets.
+        self.profiles, index = [], {}
+        self.profile_at = [0] * size
+        for pk in range(size):
+            key = (self.agency_at[pk], self.year_at[pk], self.theme_set_at[pk],
+                   self.initiative_set_at[pk])
+            if key not in index:
+                index[key] = len(self.profiles)
+                self.profiles.append(key)
+            self.profile_at[pk] = index[key]
         self.theme = {
             pk: (slug, name) for pk, slug, name in Theme.objects.values_list("pk", "slug", "name")
         }
@@ -272,12 +283,18 @@ class _Maps:
         also for a tag or agency without label, otherwise skipped)."""
         pick = self._pick(ids)
         try:
-            by_agency = Counter(pick(self.agency_at))
+            by_profile = Counter(pick(self.profile_at))
         except IndexError:
             raise KeyError("article") from None
+        by_agency, years, theme_sets, initiative_sets = Counter(), Counter(), Counter(), Counter()
+        for profile, n in by_profile.items():
+            agency, year, theme_set, initiative_set = self.profiles[profile]
+            by_agency[agency] += n
+            years[year] += n
+            theme_sets[theme_set] += n
+            initiative_sets[initiative_set] += n
         if _MISSING in by_agency:
             raise KeyError("article")
-        years = Counter(pick(self.year_at))
         by_compilation = Counter(pick(self.compilation_at))
         by_level, by_sector, by_region, agencies = Counter(), Counter(), Counter(), []
         for agency_id, n in by_agency.items():
@@ -294,13 +311,8 @@ class _Maps:
                 by_region[region] += n
         return _assemble(
             len(ids), dict(by_level), dict(by_sector), dict(by_region), agencies,
-            self._tag_counts(
-                Counter(pick(self.theme_set_at)), self.theme_sets, self.theme, strict
-            ),
-            self._tag_counts(
-                Counter(pick(self.initiative_set_at)), self.initiative_sets, self.initiative,
-                strict,
-            ),
+            self._tag_counts(theme_sets, self.theme_sets, self.theme, strict),
+            self._tag_counts(initiative_sets, self.initiative_sets, self.initiative, strict),
             list(years.items()),
             list(by_compilation.items()),
         )
