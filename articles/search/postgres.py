@@ -9,10 +9,11 @@ those are made single lexemes:
 distinct substring of 1 to ``GRAM_MAX`` characters of each run of word characters, without
 positions. A term of up to ``GRAM_MAX`` characters is one lexeme there: exact, answered by the
 GIN index and a scan of a narrow table (a term in 80,000 articles counted in ~20 ms). The
-vector is stored uncompressed out of line (``STORAGE EXTERNAL``: ~18 KB an article, read only
-to build the index), so the table itself stays ~6 MB per 100,000 articles; the price is disk
-(see ``BENCHMARKS.md``). Longer terms are narrowed by their ``GRAM_MAX``-character grams and
-checked on positions, a cost that grows with the number of articles holding them.
+vectors are stored uncompressed out of line (``STORAGE EXTERNAL``: ~24 KB an article, read
+only to build the index), so the table itself stays ~8 MB per 100,000 articles; the price is
+disk, ~2.8 GB per 100,000 articles of which only the two GIN indexes (~360 MB) are read by
+searches (``BENCHMARKS.md``). Longer terms are narrowed by their ``GRAM_MAX``-character
+grams and checked on positions, a cost that grows with the number of articles holding them.
 
 ``articles_search`` has one row per article too, for what needs positions:
 
@@ -421,16 +422,10 @@ def _tiers_of_all(cursor, parsed, restrict):
     return cursor.fetchall()
 
 
-def _newest(cursor, sql, params, restrict, count, recent=0) -> list[int]:
+def _newest(cursor, sql, params, restrict, count) -> list[int]:
     """The newest ``count`` ids ``sql`` selects: all of them found (through a GIN index),
     then the newest kept. ``+ 0``: walking the primary key instead, newest first, would
-    read the vectors of every article until enough are found (all of them for a rare term).
-    With ``recent`` and a ``tiers`` query (``params``), the ``recent`` newest articles are
-    tried first (``_recent_with``)."""
-    if recent:
-        found = _recent_with(cursor, params[0], restrict, count, recent)
-        if found is not None:
-            return found
+    read the vectors of every article until enough are found (all of them for a rare term)."""
     where, restrict_params = _restriction(restrict, "article_id")
     cursor.execute(f"{sql}{where} ORDER BY article_id + 0 DESC LIMIT %s",
                    [*params, *restrict_params, count])
@@ -448,12 +443,12 @@ def _marked(cursor, ids, tsquery) -> set[int]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _newest_unmarked(cursor, sql, params, restrict, limit, marks, recent=0) -> list[int]:
+def _newest_unmarked(cursor, sql, params, restrict, limit, marks) -> list[int]:
     """The newest ``limit`` ids of ``sql`` without any of the ``marks`` grams, fetching more
     while too few are left."""
     wanted = 2 * limit
     while True:
-        newest = _newest(cursor, sql, params, restrict, wanted, recent)
+        newest = _newest(cursor, sql, params, restrict, wanted)
         marked = _marked(cursor, newest, marks) if marks else set()
         found = [pk for pk in newest if pk not in marked]
         if len(found) >= limit or len(newest) < wanted:
@@ -461,19 +456,22 @@ def _newest_unmarked(cursor, sql, params, restrict, limit, marks, recent=0) -> l
         wanted *= 4
 
 
-def _recent_with(cursor, tsquery, restrict, count, recent) -> list[int] | None:
-    """The newest ``count`` ids with a gram of ``tsquery`` in ``tiers`` among the ``recent``
-    newest articles, or None when there are fewer: for a term in most titles, reading a few
-    recent rows beats finding every title that has it."""
+def _recent_tiers(cursor, title, heading, restrict, limit):
+    """The newest ``limit`` articles with the term in the title, and with it in a heading but
+    not the title, among the ``RECENT_ROWS`` newest articles, in one read of their marks;
+    None for a tier with fewer there (then found through the index). For a term in most
+    titles, a few recent rows beat finding every title that has it."""
     where, restrict_params = _restriction(restrict, "article_id")
     cursor.execute(
-        f"SELECT article_id FROM (SELECT article_id, tiers FROM {GRAMS} WHERE true{where}"
-        f" ORDER BY article_id DESC LIMIT %s) AS recent WHERE tiers @@ %s::tsquery"
-        f" ORDER BY article_id DESC LIMIT %s",
-        [*restrict_params, recent, tsquery, count],
+        f"SELECT article_id, tiers @@ %s::tsquery FROM (SELECT article_id, tiers FROM {GRAMS}"
+        f" WHERE true{where} ORDER BY article_id DESC LIMIT %s) AS recent"
+        f" WHERE tiers @@ %s::tsquery ORDER BY article_id DESC",
+        [title, *restrict_params, RECENT_ROWS, f"{title} | {heading}"],
     )
-    found = [row[0] for row in cursor.fetchall()]
-    return found if len(found) >= count else None
+    rows = cursor.fetchall()
+    titled = [pk for pk, in_title in rows if in_title][:limit]
+    headed = [pk for pk, in_title in rows if not in_title][:limit]
+    return (titled if len(titled) == limit else None), (headed if len(headed) == limit else None)
 
 
 def _tiers_from_grams(cursor, parsed, limit, restrict, walk):
@@ -483,10 +481,14 @@ def _tiers_from_grams(cursor, parsed, limit, restrict, walk):
     (term,) = _atom_grams(parsed.atoms[0])
     title, heading = f"'{TITLE_MARK}{term}'", f"'{HEADING_MARK}{term}'"
     grams_sql = f"SELECT article_id FROM {GRAMS} WHERE tiers @@ %s::tsquery"
-    recent = RECENT_ROWS if walk else 0
-    rows = [(0, pk) for pk in _newest(cursor, grams_sql, [title], restrict, limit, recent)]
-    rows += [(1, pk) for pk in _newest_unmarked(cursor, grams_sql, [heading], restrict, limit,
-                                                title, recent)]
+    titled = headed = None
+    if walk:  # so common a term: first its titles and headings among the newest articles
+        titled, headed = _recent_tiers(cursor, title, heading, restrict, limit)
+    if titled is None:
+        titled = _newest(cursor, grams_sql, [title], restrict, limit)
+    if headed is None:
+        headed = _newest_unmarked(cursor, grams_sql, [heading], restrict, limit, title)
+    rows = [(0, pk) for pk in titled] + [(1, pk) for pk in headed]
     if walk:
         body = [pk for _tier, pk in _tiers_from_positions(cursor, parsed, limit, restrict,
                                                           walk=True, tiers=(2,))]

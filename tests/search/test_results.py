@@ -82,6 +82,10 @@ class SearchResultsTests(TestCase):
         for plan in (tier_by_tier, {**tier_by_tier, "WALK_MIN": 0}):
             with self.subTest(plan=plan), mock.patch.multiple("articles.search.postgres", **plan):
                 self.test_count_and_pages_equal_the_ranked_queryset()
+                # pages shorter than the titles and headings among the newest articles
+                with mock.patch("articles.search.RANK_WINDOW", 3), \
+                        mock.patch("tests.search.test_results.RANK_WINDOW", 3):
+                    self.test_count_and_pages_equal_the_ranked_queryset()
 
     def test_public_scope_hides_drafts_and_unpublished_compilations(self):
         ids = set(search_results(Article.objects.published(), "蝾螈")[0:100])
