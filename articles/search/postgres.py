@@ -422,6 +422,11 @@ def _tiers_of_all(cursor, parsed, restrict):
     return cursor.fetchall()
 
 
+# The matching ids (``_match``), for ``_newest``.
+MATCH_IDS_SQL = (f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
+                 f" AS m(article_id) WHERE true")
+
+
 def _newest(cursor, sql, params, restrict, count) -> list[int]:
     """The newest ``count`` ids ``sql`` selects: all of them found (through a GIN index),
     then the newest kept. ``+ 0``: walking the primary key instead, newest first, would
@@ -434,8 +439,6 @@ def _newest(cursor, sql, params, restrict, count) -> list[int]:
 
 def _marked(cursor, ids, tsquery) -> set[int]:
     """Which of ``ids`` have a gram of ``tsquery`` in their ``tiers``."""
-    if not ids:
-        return set()
     cursor.execute(
         f"SELECT article_id FROM {GRAMS} WHERE article_id = ANY(%s) AND tiers @@ %s::tsquery",
         [ids, tsquery],
@@ -443,14 +446,14 @@ def _marked(cursor, ids, tsquery) -> set[int]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _newest_unmarked(cursor, sql, params, restrict, limit, marks) -> list[int]:
-    """The newest ``limit`` ids of ``sql`` without any of the ``marks`` grams, fetching more
-    while too few are left."""
+def _newest_unmarked(cursor, sql, params, restrict, limit, higher) -> list[int]:
+    """The newest ``limit`` ids of ``sql`` that ``higher(ids)`` does not claim for a higher
+    tier, fetching more while too few are left."""
     wanted = 2 * limit
     while True:
         newest = _newest(cursor, sql, params, restrict, wanted)
-        marked = _marked(cursor, newest, marks) if marks else set()
-        found = [pk for pk in newest if pk not in marked]
+        claimed = higher(newest) if newest else set()
+        found = [pk for pk in newest if pk not in claimed]
         if len(found) >= limit or len(newest) < wanted:
             return found[:limit]
         wanted *= 4
@@ -487,18 +490,15 @@ def _tiers_from_grams(cursor, parsed, limit, restrict, walk):
     if titled is None:
         titled = _newest(cursor, grams_sql, [title], restrict, limit)
     if headed is None:
-        headed = _newest_unmarked(cursor, grams_sql, [heading], restrict, limit, title)
+        headed = _newest_unmarked(cursor, grams_sql, [heading], restrict, limit,
+                                  lambda ids: _marked(cursor, ids, title))
     rows = [(0, pk) for pk in titled] + [(1, pk) for pk in headed]
     if walk:
         body = [pk for _tier, pk in _tiers_from_positions(cursor, parsed, limit, restrict,
                                                           walk=True, tiers=(2,))]
     else:
-        body = _newest_unmarked(
-            cursor,
-            f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
-            f" AS m(article_id) WHERE true",
-            _match_args(parsed), restrict, limit, f"{title} | {heading}",
-        )
+        body = _newest_unmarked(cursor, MATCH_IDS_SQL, _match_args(parsed), restrict, limit,
+                                lambda ids: _marked(cursor, ids, f"{title} | {heading}"))
     return rows + [(2, pk) for pk in body]
 
 
@@ -534,27 +534,20 @@ def _tiers_from_positions(cursor, parsed, limit, restrict, walk, tiers=(0, 1, 2)
 
 
 def _body_tier(cursor, parsed, limit, restrict):
-    """The newest ``limit`` matches with no term in the title or a heading: the newest ids
-    of all matches (from the grams), less those of the other tiers, fetching more while too
-    few are left."""
+    """The newest ``limit`` matches with no term in the title or a heading (by their
+    positional vectors: the grams cannot tier this query)."""
     any_q = tsquery_any(parsed)
-    wanted = 2 * limit
-    while True:
-        newest = _newest(
-            cursor,
-            f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
-            f" AS m(article_id) WHERE true",
-            _match_args(parsed), restrict, wanted,
-        )
+
+    def in_title_or_heading(ids):
         cursor.execute(
             f"SELECT article_id FROM {TABLE} WHERE article_id = ANY(%s)"
-            f" AND NOT title @@ %s::tsquery AND NOT heads @@ %s::tsquery",
-            [newest, any_q, any_q],
+            f" AND (title @@ %s::tsquery OR heads @@ %s::tsquery)",
+            [ids, any_q, any_q],
         )
-        found = sorted((row[0] for row in cursor.fetchall()), reverse=True)
-        if len(found) >= limit or len(newest) < wanted:
-            return found[:limit]
-        wanted *= 4
+        return {row[0] for row in cursor.fetchall()}
+
+    return _newest_unmarked(cursor, MATCH_IDS_SQL, _match_args(parsed), restrict, limit,
+                            in_title_or_heading)
 
 
 def clear(cursor):
