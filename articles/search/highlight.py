@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..text import CODE_MAP
 from .query import parse
-from .tokenise import normalise_with_map
+from .tokenise import normalise, normalise_with_map
 
 SNIPPET_BEFORE = 30
 SNIPPET_AFTER = 60
@@ -27,12 +27,19 @@ def match_spans(text: str, parsed) -> list[tuple[int, int, int]]:
     """Spans (start, end, atom number) of every match in ``text``, merged, in order."""
     if not text or not parsed:
         return []
-    norm, index = normalise_with_map(text)
+    norm = normalise(text)
+    # Restoring a code never shortens text (each letter stands for one character or more),
+    # so a normalised text as long as the original has every character in its place: most
+    # texts, which then need no map (a third of a snippet's cost).
+    index = None if len(norm) == len(text) else normalise_with_map(text)[1]
     spans = []
     for n, atom in enumerate(parsed.atoms):
         for match in _atom_pattern(atom).finditer(norm):
             if match.end() > match.start():
-                spans.append((index[match.start()], index[match.end() - 1] + 1, n))
+                start, last = match.start(), match.end() - 1
+                if index is not None:
+                    start, last = index[start], index[last]
+                spans.append((start, last + 1, n))
     spans.sort()
     merged = []
     for start, end, n in spans:

@@ -3,6 +3,7 @@ from django.test import SimpleTestCase, TestCase
 
 from articles.models import Article
 from articles.search import highlight, query_terms, snippets
+from articles.text import CODE_MAP
 from tests.factories import make_article
 
 
@@ -27,6 +28,18 @@ class SnippetTests(SimpleTestCase):
             highlight("用ＡＰＰ和app学习<D建>", "APP 党建"),
             "用<mark>ＡＰＰ</mark>和<mark>app</mark>学习&lt;<mark>D建</mark>&gt;",
         )
+
+    def test_codes_of_one_character_per_letter_are_marked_in_place(self):
+        # As long as the normalised text: marked without a character map.
+        self.assertEqual(
+            highlight("（一）抓D建，开展DK学习。", "党建 党课"),
+            "（一）抓<mark>D建</mark>，开展<mark>DK</mark>学习。",
+        )
+
+    def test_no_code_shortens_text(self):
+        # ``match_spans`` relies on it: equal lengths mean every character kept its place.
+        for code, word in CODE_MAP.items():
+            self.assertGreaterEqual(len(word), len(code), code)
 
     def test_phrase_with_separator_is_marked_whole(self):
         self.assertEqual(highlight("机关，党建。机关党建", '"机关 党建"'),
