@@ -300,25 +300,26 @@ def _restriction(restrict, column):
 def _matches_sql(select, parsed, restrict):
     """One query over the matches ``restrict`` admits; ``count`` and ``ids`` share it. The
     ``_match`` function's query written out, so a count needs no set of ids in between (a
-    term in 80,000 articles: 12 instead of 25 ms); run it under ``_index_plans``."""
+    term in 80,000 articles: 12 instead of 25 ms), with the restriction inside each branch
+    (the planner then filters while scanning); run it under ``_index_plans``."""
     grams, positional, skels = _match_args(parsed)
-    where, params = _restriction(restrict, "m.id")
+    where, params = _restriction(restrict, "article_id")
     if positional is None:
-        matched = f"SELECT article_id FROM {GRAMS} WHERE grams @@ %s::tsquery"
-        matched_params = [grams]
+        matched = f"SELECT article_id FROM {GRAMS} WHERE grams @@ %s::tsquery{where}"
+        matched_params = [grams, *params]
     else:
         # The grams' candidates first (MATERIALIZED: the planner, misjudging how rare a
         # 6-character gram is, would otherwise check positions in every article first).
         matched = (
             f"SELECT s.article_id FROM (WITH c AS MATERIALIZED (SELECT article_id FROM {GRAMS}"
-            f" WHERE grams @@ %s::tsquery) SELECT article_id FROM c) AS g"
+            f" WHERE grams @@ %s::tsquery{where}) SELECT article_id FROM c) AS g"
             f" JOIN {TABLE} s ON s.article_id = g.article_id WHERE s.doc @@ %s::tsquery"
         )
-        matched_params = [grams, positional]
+        matched_params = [grams, *params, positional]
     sql = (
         f"SELECT {select} FROM ({matched} UNION ALL SELECT article_id FROM {TABLE} WHERE long"
-        f" AND NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) AS x WHERE strpos(skel, x) = 0))"
-        f" AS m(id) WHERE true{where}"
+        f" AND NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) AS x WHERE strpos(skel, x) = 0)"
+        f"{where}) AS m(id)"
     )
     return sql, [*matched_params, skels, *params]
 
@@ -422,7 +423,7 @@ def _tiers_of_all(cursor, parsed, restrict):
     return cursor.fetchall()
 
 
-# The matching ids (``_match``), for ``_newest``.
+# The matching ids (``_match``), for ``_newest`` and ``_marked_tiers``.
 MATCH_IDS_SQL = (f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
                  f" AS m(article_id) WHERE true")
 
@@ -435,15 +436,6 @@ def _newest(cursor, sql, params, restrict, count) -> list[int]:
     cursor.execute(f"{sql}{where} ORDER BY article_id + 0 DESC LIMIT %s",
                    [*params, *restrict_params, count])
     return [row[0] for row in cursor.fetchall()]
-
-
-def _marked(cursor, ids, tsquery) -> set[int]:
-    """Which of ``ids`` have a gram of ``tsquery`` in their ``tiers``."""
-    cursor.execute(
-        f"SELECT article_id FROM {GRAMS} WHERE article_id = ANY(%s) AND tiers @@ %s::tsquery",
-        [ids, tsquery],
-    )
-    return {row[0] for row in cursor.fetchall()}
 
 
 def _newest_unmarked(cursor, sql, params, restrict, limit, higher) -> list[int]:
@@ -459,17 +451,21 @@ def _newest_unmarked(cursor, sql, params, restrict, limit, higher) -> list[int]:
         wanted *= 4
 
 
-def _recent_tiers(cursor, title, heading, restrict, limit):
+def _recent_tiers(cursor, parsed, restrict, limit):
     """The newest ``limit`` articles with the term in the title, and with it in a heading but
-    not the title, among the ``RECENT_ROWS`` newest articles, in one read of their marks;
-    None for a tier with fewer there (then found through the index). For a term in most
-    titles, a few recent rows beat finding every title that has it."""
+    not the title, among the ``RECENT_ROWS`` newest articles, in one read of their small
+    title and heading vectors (stored in the row: ~1 µs an article); None for a tier with
+    fewer there (then found through the index). For a term in most titles, a few recent rows
+    beat finding every title that has it."""
     where, restrict_params = _restriction(restrict, "article_id")
+    any_q = tsquery_any(parsed)
     cursor.execute(
-        f"SELECT article_id, tiers @@ %s::tsquery FROM (SELECT article_id, tiers FROM {GRAMS}"
-        f" WHERE true{where} ORDER BY article_id DESC LIMIT %s) AS recent"
-        f" WHERE tiers @@ %s::tsquery ORDER BY article_id DESC",
-        [title, *restrict_params, RECENT_ROWS, f"{title} | {heading}"],
+        f"SELECT s.article_id, s.title @@ %s::tsquery FROM (SELECT article_id, title, heads,"
+        f" long, doc, skel FROM {TABLE} WHERE true{where} ORDER BY article_id DESC LIMIT %s)"
+        f" AS s WHERE (s.title @@ %s::tsquery OR s.heads @@ %s::tsquery)"
+        f" AND (NOT s.long OR {_match_sql('s')}) ORDER BY s.article_id DESC",
+        [any_q, *restrict_params, RECENT_ROWS, any_q, any_q, tsquery_all(parsed),
+         [atom_skeleton(a) for a in parsed.atoms]],
     )
     rows = cursor.fetchall()
     titled = [pk for pk, in_title in rows if in_title][:limit]
@@ -477,29 +473,60 @@ def _recent_tiers(cursor, title, heading, restrict, limit):
     return (titled if len(titled) == limit else None), (headed if len(headed) == limit else None)
 
 
+def _marked_tiers(cursor, parsed, limit, restrict, tiers):
+    """Some ``tiers`` (0 title, 1 heading, 2 body) of one short term from its marked grams,
+    each the newest ``limit``, in one query. The title tier comes from the GIN index. The
+    heading (body) tier walks the ids with the heading mark (the matches) newest first and
+    checks each for the marks of a higher tier until enough are found: a subquery sorted by
+    id, then a nested loop on the primary key, so the costly check (~8 µs an article) stops
+    with the page. The ids are found first (MATERIALIZED, or a function): sorted by id
+    straight from the table, the planner would walk the primary key and check every row."""
+    (term,) = _atom_grams(parsed.atoms[0])
+    title, heading = f"'{TITLE_MARK}{term}'", f"'{HEADING_MARK}{term}'"
+    where, params = _restriction(restrict, "article_id")
+
+    def unmarked(ids_sql, marks):
+        return (
+            f"(SELECT c.article_id FROM (SELECT article_id FROM {ids_sql}"
+            f" ORDER BY article_id DESC) AS c JOIN {GRAMS} g ON g.article_id = c.article_id"
+            f" WHERE NOT g.tiers @@ {marks} ORDER BY c.article_id DESC LIMIT %s)"
+        )
+
+    selects, sql_params = [], []
+    if 0 in tiers:
+        selects.append(f"(SELECT 0, article_id FROM {GRAMS} WHERE tiers @@ %s::tsquery{where}"
+                       f" ORDER BY article_id + 0 DESC LIMIT %s)")
+        sql_params += [title, *params, limit]
+    if 1 in tiers:
+        headed = (f"(WITH h AS MATERIALIZED (SELECT article_id FROM {GRAMS}"
+                  f" WHERE tiers @@ %s::tsquery{where}) SELECT article_id FROM h) AS h")
+        selects.append(f"(SELECT 1, article_id FROM {unmarked(headed, '%s::tsquery')} AS x)")
+        sql_params += [heading, *params, title, limit]
+    if 2 in tiers:
+        selects.append(f"(SELECT 2, article_id FROM"
+                       f" {unmarked(f'({MATCH_IDS_SQL}{where}) AS m', '%s::tsquery')} AS y)")
+        sql_params += [*_match_args(parsed), *params, f"{title} | {heading}", limit]
+    cursor.execute(" UNION ALL ".join(selects), sql_params)
+    return cursor.fetchall()
+
+
 def _tiers_from_grams(cursor, parsed, limit, restrict, walk):
     """Tiers of one short term: its title gram, its heading gram without the title gram, its
     gram without either. A term in the title or a heading is in the article, so those tiers
-    need no match check; the body tier is the match itself (long articles included)."""
-    (term,) = _atom_grams(parsed.atoms[0])
-    title, heading = f"'{TITLE_MARK}{term}'", f"'{HEADING_MARK}{term}'"
-    grams_sql = f"SELECT article_id FROM {GRAMS} WHERE tiers @@ %s::tsquery"
+    need no match check; the body tier is the match itself (long articles included), or for
+    so common a term (``walk``) the newest articles without it in the title or a heading."""
     titled = headed = None
     if walk:  # so common a term: first its titles and headings among the newest articles
-        titled, headed = _recent_tiers(cursor, title, heading, restrict, limit)
-    if titled is None:
-        titled = _newest(cursor, grams_sql, [title], restrict, limit)
-    if headed is None:
-        headed = _newest_unmarked(cursor, grams_sql, [heading], restrict, limit,
-                                  lambda ids: _marked(cursor, ids, title))
-    rows = [(0, pk) for pk in titled] + [(1, pk) for pk in headed]
+        titled, headed = _recent_tiers(cursor, parsed, restrict, limit)
+    rows = [(0, pk) for pk in titled or []] + [(1, pk) for pk in headed or []]
+    wanted = [n for n, found in ((0, titled), (1, headed)) if found is None]
+    if not walk:
+        wanted.append(2)
+    if wanted:
+        rows += _marked_tiers(cursor, parsed, limit, restrict, wanted)
     if walk:
-        body = [pk for _tier, pk in _tiers_from_positions(cursor, parsed, limit, restrict,
-                                                          walk=True, tiers=(2,))]
-    else:
-        body = _newest_unmarked(cursor, MATCH_IDS_SQL, _match_args(parsed), restrict, limit,
-                                lambda ids: _marked(cursor, ids, f"{title} | {heading}"))
-    return rows + [(2, pk) for pk in body]
+        rows += _tiers_from_positions(cursor, parsed, limit, restrict, walk=True, tiers=(2,))
+    return rows
 
 
 def _tiers_from_positions(cursor, parsed, limit, restrict, walk, tiers=(0, 1, 2)):

@@ -78,8 +78,20 @@ class SearchResultsTests(TestCase):
         # PostgreSQL tiers small result sets at once, large ones tier by tier from the grams
         # or the positions, the body tier of a very common term by walking the newest
         # articles: force each plan on this small library (SQLite has one plan).
+        from articles.search import postgres
+
+        probe = postgres._recent_tiers
         tier_by_tier = {"RANK_ALL_MAX": 0, "RANK_ALL_POSITIONS_MAX": 0}
-        for plan in (tier_by_tier, {**tier_by_tier, "WALK_MIN": 0}):
+        walking = {**tier_by_tier, "WALK_MIN": 0}
+        plans = (
+            tier_by_tier, walking,
+            # the newest articles hold some of a page's titles and headings, not all
+            {**walking, "RECENT_ROWS": 12},
+            # they hold the title tier, not the heading tier, and the other way round
+            {**walking, "_recent_tiers": lambda *args: (probe(*args)[0], None)},
+            {**walking, "_recent_tiers": lambda *args: (None, probe(*args)[1])},
+        )
+        for plan in plans:
             with self.subTest(plan=plan), mock.patch.multiple("articles.search.postgres", **plan):
                 self.test_count_and_pages_equal_the_ranked_queryset()
                 # pages shorter than the titles and headings among the newest articles
