@@ -5,8 +5,8 @@ atoms the engines matched, and mapped back to the displayed text, which is escap
 piece around the ``<mark>`` tags.
 """
 import re
+from html import escape  # Django's escape, without its lazy-string wrapper
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..text import CODE_MAP

@@ -7,7 +7,9 @@ from articles.search.tokenise import atom_tokens, normalise, normalise_with_map,
 
 class NormaliseTests(SimpleTestCase):
     def test_codes_are_restored_width_folded_and_letters_lowered(self):
-        self.assertEqual(normalise("机关D建，ＡＰＰ平台，TD日"), "机关党建,app平台,主题党日")
+        # Full-width letters and digits are folded; punctuation, which separates runs either
+        # way, keeps its place and form.
+        self.assertEqual(normalise("机关D建，ＡＰＰ平台２期，TD日"), "机关党建，app平台2期，主题党日")
 
     def test_map_points_back_into_the_displayed_text(self):
         text = "以T教育"
