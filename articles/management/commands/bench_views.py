@@ -8,6 +8,7 @@ resolution, middleware, views, queries, templates) with DEBUG off, as an anonymo
 Facet counts are cached (``articles.facets``): “warm” figures are what readers get between
 two writes; “cold” ones clear the cache before every request (the first reader after a write).
 """
+import gc
 import os
 import platform
 import random
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             corpus.build(count=articles, seed=seed, stdout=self.stdout)
         self.rng = random.Random(seed)
         self.client = Client()
+        gc.freeze()  # as compilation/wsgi.py does at startup
         kinds = self.kinds()
         wanted = [k for k in only.split(",") if k] or list(kinds)
         self.stdout.write(self.header())
