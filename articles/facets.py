@@ -208,10 +208,13 @@ class _Maps:
         self.agency_at = [_MISSING] * size
         self.year_at = [_MISSING] * size
         self.compilation_at = [_MISSING] * size
+        # One int object per compilation, not per article: counting 100,000 references to a
+        # thousand objects is twice as fast as to 100,000 scattered ones.
+        shared = {}
         for pk, agency, year, compilation in rows:
             self.agency_at[pk] = agency
             self.year_at[pk] = year
-            self.compilation_at[pk] = compilation
+            self.compilation_at[pk] = shared.setdefault(compilation, compilation)
         self.agency = {}
         for pk, name, region, level, sector in Agency.objects.order_by().values_list(
             "pk", "name", "region", "level", "sector"
