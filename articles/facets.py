@@ -336,6 +336,12 @@ def _maps(*, fresh=False) -> _Maps:
         return maps
 
 
+def prepare_maps() -> None:
+    """Build this process's maps for the current library version now rather than in the first
+    search that needs them (~0.3 s at 100,000 articles)."""
+    _maps()
+
+
 def compute_facets_for_ids(ids) -> dict:
     """``compute_facets`` of the articles with these ids, counted in memory in one pass over
     the ids (exact: the same counts as the SQL GROUP BYs; no query once the maps are built,

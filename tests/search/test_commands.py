@@ -17,6 +17,7 @@ class BenchSearchCommandTests(TestCase):
         self.assertEqual(Article.objects.count(), 60)
         self.assertIn("recall 100.00%, precision 100.00%", text)
         self.assertIn("p50 speed-up", text)
+        self.assertIn("Facet maps (once per library version and process)", text)
         self.assertNotIn("✗", text)
 
     def test_refuses_a_database_holding_real_articles(self):
