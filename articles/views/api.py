@@ -18,9 +18,12 @@ PAGE_SIZE = 20
 
 def search(request):
     q = request.GET.get("q", "")[:MAX_QUERY_CHARS]
-    params = request.GET.copy()
-    params.pop("sort", None)  # results are ranked
-    filtered = ArticleFilter(params, queryset=Article.objects.visible_to(request.user)).qs
+    filtered = Article.objects.visible_to(request.user)
+    if any(name in request.GET for name in ArticleFilter.FACETS):
+        # Only then: the filter form costs ~1 ms to build, a tenth of an unfiltered search.
+        params = request.GET.copy()
+        params.pop("sort", None)  # results are ranked
+        filtered = ArticleFilter(params, queryset=filtered).qs
     page = Paginator(search_results(filtered, q), PAGE_SIZE).get_page(request.GET.get("page"))
     ids = list(page.object_list)  # ranked ids from the index; then their rows
     rows = Article.objects.filter(pk__in=ids).select_related("agency").only(
