@@ -423,32 +423,22 @@ def _tiers_of_all(cursor, parsed, restrict):
     return cursor.fetchall()
 
 
-# The matching ids (``_match``), for ``_newest`` and ``_marked_tiers``.
+# The matching ids (``_match``), for the tiers that walk them newest first.
 MATCH_IDS_SQL = (f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
                  f" AS m(article_id) WHERE true")
 
 
-def _newest(cursor, sql, params, restrict, count) -> list[int]:
-    """The newest ``count`` ids ``sql`` selects: all of them found (through a GIN index),
-    then the newest kept. ``+ 0``: walking the primary key instead, newest first, would
-    read the vectors of every article until enough are found (all of them for a rare term)."""
-    where, restrict_params = _restriction(restrict, "article_id")
-    cursor.execute(f"{sql}{where} ORDER BY article_id + 0 DESC LIMIT %s",
-                   [*params, *restrict_params, count])
-    return [row[0] for row in cursor.fetchall()]
-
-
-def _newest_unmarked(cursor, sql, params, restrict, limit, higher) -> list[int]:
-    """The newest ``limit`` ids of ``sql`` that ``higher(ids)`` does not claim for a higher
-    tier, fetching more while too few are left."""
-    wanted = 2 * limit
-    while True:
-        newest = _newest(cursor, sql, params, restrict, wanted)
-        claimed = higher(newest) if newest else set()
-        found = [pk for pk in newest if pk not in claimed]
-        if len(found) >= limit or len(newest) < wanted:
-            return found[:limit]
-        wanted *= 4
+def _newest_unclaimed(ids_sql, table, claimed) -> str:
+    """SQL of the newest ids of ``ids_sql`` (a FROM item yielding ``article_id``) whose row
+    ``r`` of ``table`` does not meet ``claimed`` (a higher tier's condition), up to a LIMIT
+    parameter: the ids sorted, then a nested loop on the primary key, so the check stops
+    with the page. ``ids_sql`` must find its ids first (MATERIALIZED, or a function): sorted
+    by id straight from a table, the planner would walk the primary key and check every row."""
+    return (
+        f"(SELECT c.article_id FROM (SELECT article_id FROM {ids_sql}"
+        f" ORDER BY article_id DESC) AS c JOIN {table} r ON r.article_id = c.article_id"
+        f" WHERE NOT ({claimed}) ORDER BY c.article_id DESC LIMIT %s)"
+    )
 
 
 def _recent_tiers(cursor, parsed, restrict, limit):
@@ -475,23 +465,14 @@ def _recent_tiers(cursor, parsed, restrict, limit):
 
 def _marked_tiers(cursor, parsed, limit, restrict, tiers):
     """Some ``tiers`` (0 title, 1 heading, 2 body) of one short term from its marked grams,
-    each the newest ``limit``, in one query. The title tier comes from the GIN index. The
-    heading (body) tier walks the ids with the heading mark (the matches) newest first and
-    checks each for the marks of a higher tier until enough are found: a subquery sorted by
-    id, then a nested loop on the primary key, so the costly check (~8 µs an article) stops
-    with the page. The ids are found first (MATERIALIZED, or a function): sorted by id
-    straight from the table, the planner would walk the primary key and check every row."""
+    each the newest ``limit``, in one query. The title tier comes from the GIN index; the
+    heading (body) tier walks the ids with the heading mark (the matches) newest first,
+    checking each for the marks of a higher tier (~8 µs an article) until the page is full
+    (``_newest_unclaimed``)."""
     (term,) = _atom_grams(parsed.atoms[0])
     title, heading = f"'{TITLE_MARK}{term}'", f"'{HEADING_MARK}{term}'"
     where, params = _restriction(restrict, "article_id")
-
-    def unmarked(ids_sql, marks):
-        return (
-            f"(SELECT c.article_id FROM (SELECT article_id FROM {ids_sql}"
-            f" ORDER BY article_id DESC) AS c JOIN {GRAMS} g ON g.article_id = c.article_id"
-            f" WHERE NOT g.tiers @@ {marks} ORDER BY c.article_id DESC LIMIT %s)"
-        )
-
+    marked = "r.tiers @@ %s::tsquery"
     selects, sql_params = [], []
     if 0 in tiers:
         selects.append(f"(SELECT 0, article_id FROM {GRAMS} WHERE tiers @@ %s::tsquery{where}"
@@ -500,11 +481,15 @@ def _marked_tiers(cursor, parsed, limit, restrict, tiers):
     if 1 in tiers:
         headed = (f"(WITH h AS MATERIALIZED (SELECT article_id FROM {GRAMS}"
                   f" WHERE tiers @@ %s::tsquery{where}) SELECT article_id FROM h) AS h")
-        selects.append(f"(SELECT 1, article_id FROM {unmarked(headed, '%s::tsquery')} AS x)")
+        selects.append(
+            f"(SELECT 1, article_id FROM {_newest_unclaimed(headed, GRAMS, marked)} AS x)"
+        )
         sql_params += [heading, *params, title, limit]
     if 2 in tiers:
-        selects.append(f"(SELECT 2, article_id FROM"
-                       f" {unmarked(f'({MATCH_IDS_SQL}{where}) AS m', '%s::tsquery')} AS y)")
+        matched = f"({MATCH_IDS_SQL}{where}) AS m"
+        selects.append(
+            f"(SELECT 2, article_id FROM {_newest_unclaimed(matched, GRAMS, marked)} AS y)"
+        )
         sql_params += [*_match_args(parsed), *params, f"{title} | {heading}", limit]
     cursor.execute(" UNION ALL ".join(selects), sql_params)
     return cursor.fetchall()
@@ -561,20 +546,16 @@ def _tiers_from_positions(cursor, parsed, limit, restrict, walk, tiers=(0, 1, 2)
 
 
 def _body_tier(cursor, parsed, limit, restrict):
-    """The newest ``limit`` matches with no term in the title or a heading (by their
-    positional vectors: the grams cannot tier this query)."""
+    """The newest ``limit`` matches with no term in the title or a heading, checked on their
+    positional vectors (the grams cannot tier this query) until the page is full."""
+    where, params = _restriction(restrict, "article_id")
     any_q = tsquery_any(parsed)
-
-    def in_title_or_heading(ids):
-        cursor.execute(
-            f"SELECT article_id FROM {TABLE} WHERE article_id = ANY(%s)"
-            f" AND (title @@ %s::tsquery OR heads @@ %s::tsquery)",
-            [ids, any_q, any_q],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-    return _newest_unmarked(cursor, MATCH_IDS_SQL, _match_args(parsed), restrict, limit,
-                            in_title_or_heading)
+    claimed = "r.title @@ %s::tsquery OR r.heads @@ %s::tsquery"
+    cursor.execute(
+        _newest_unclaimed(f"({MATCH_IDS_SQL}{where}) AS m", TABLE, claimed),
+        [*_match_args(parsed), *params, any_q, any_q, limit],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def clear(cursor):
