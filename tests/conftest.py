@@ -15,3 +15,13 @@ def sample_path():
     if not paths:
         pytest.skip(f"no real sample: {SAMPLES} is absent or holds no .txt file")
     return paths[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_search_readers(django_db_setup):
+    """The SQLite search backend's pool connections are closed before the test database
+    file is removed, so SQLite removes its write-ahead log and shared-memory files too."""
+    yield
+    from articles.search import sqlite
+
+    sqlite.close_readers()

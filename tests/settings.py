@@ -1,6 +1,9 @@
 """Test settings: the real settings, with a fast password hasher and plain static storage."""
+import os
+import tempfile
+
 from compilation.settings import *  # noqa: F401,F403
-from compilation.settings import STORAGES
+from compilation.settings import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -11,3 +14,11 @@ STORAGES = {
 # Tests run with DEBUG off but without collectstatic; let whitenoise find files on request.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, as in production, not Django's in-memory default: search reads the counts of a
+    # large library on several connections at once (``articles.search.sqlite``), and other
+    # connections share a file. One per test process, so two runs never meet.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"huibian-test-{os.getpid()}.sqlite3"),
+    }

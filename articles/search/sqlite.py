@@ -10,10 +10,26 @@ sections or text, and delete (including Django's cascades and ``bulk_create``) r
 the same statement, hence the same transaction. A contentless table forgets the tokens it
 was given, so a delete replays them from the old row: after changing the tokeniser or
 ``CODE_MAP`` run ``manage.py rebuild_search_index``.
+
+Counting reads every match, and a phrase's positions in each (~0.4 µs an article: 30 ms for
+a phrase in 76,000 articles). SQLite runs a statement on one core, so ``count`` and ``ids``
+of a large library split the ids into ranges, one per core, read at once by a thread pool
+whose threads keep read-only connections (``_in_ranges``): kept open, their memory maps stay
+warm, where the request's connection is new for each request. Each range answers in one row
+(its count, or its ids joined by commas), and the sqlite3 module releases the GIL while a
+statement runs, so the threads do not queue for it. Measured at 100,000 articles on 2 cores:
+a phrase in 76,000 articles counted in 17 instead of 32 ms. Inside a transaction the request's
+connection answers alone: no other connection sees its writes.
 """
 import json
+import os
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 from django.db import DatabaseError, connection
+from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
 from .tokenise import atom_tokens, document_fields, heading_text, token_string
 
@@ -153,24 +169,16 @@ def count(parsed, restrict=None) -> int:
     """Matches of ``parsed`` among the articles ``restrict`` admits: ``None`` (every article),
     or ``(sql, params)`` completing ``rowid …`` (``IN (subquery)``, ``NOT IN (subquery)``).
     No article row is read: the index answers alone, against a set of ids."""
-    where, params = _restriction(restrict)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH %s{where}",
-            [fts_expression(parsed), *params],
-        )
-        return cursor.fetchone()[0]
+    return sum(_in_ranges("count(*)", parsed, restrict))
 
 
 def ids(parsed, restrict=None) -> list[int]:
     """The ids of every match (unordered), from the index alone, as ``count`` counts them."""
-    where, params = _restriction(restrict)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s{where}",
-            [fts_expression(parsed), *params],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    found = []
+    for joined in _in_ranges("group_concat(rowid)", parsed, restrict):
+        if joined:  # one string per range: 95,000 rows fetched one by one cost twice as much
+            found += map(int, joined.split(","))
+    return found
 
 
 def tier_ids(parsed, limit, restrict=None, total=None) -> list[tuple[int, int]]:
@@ -196,6 +204,101 @@ def tier_ids(parsed, limit, restrict=None, total=None) -> list[tuple[int, int]]:
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), all_params)
         return sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
+
+
+CORES = min(os.cpu_count() or 1, 4)
+# Below this many articles (the highest id) one statement answers in a few milliseconds.
+SPLIT_MIN_ID = 20000
+_POOL = {"pool": None}
+_POOL_LOCK = threading.Lock()
+_READERS = {}  # (thread, database): that pool thread's connection
+_READERS_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    with _POOL_LOCK:
+        if _POOL["pool"] is None:
+            _POOL["pool"] = ThreadPoolExecutor(CORES, thread_name_prefix="huibian-search")
+        return _POOL["pool"]
+
+
+def _database_file():
+    """(path, device, inode) of the database file when other connections see what the
+    request's connection sees (outside any transaction, on a file), else None."""
+    if CORES < 2 or connection.in_atomic_block or not connection.get_autocommit():
+        return None
+    if connection.is_in_memory_db():
+        return None
+    path = str(connection.settings_dict["NAME"])
+    try:
+        stat = os.stat(path)
+    except OSError:  # removed under a running server: the request's connection still reads it
+        return None
+    return path, stat.st_dev, stat.st_ino
+
+
+def _in_ranges(select, parsed, restrict) -> list:
+    """``SELECT {select}`` over the matches: one value per range of ids, or one in all."""
+    where, params = _restriction(restrict)
+    sql = f"SELECT {select} FROM {TABLE} WHERE {TABLE} MATCH %s{where}"
+    params = [fts_expression(parsed), *params]
+    with connection.cursor() as cursor:
+        database = _database_file()
+        top = 0
+        if database:
+            cursor.execute("SELECT max(id) FROM articles_article")
+            top = cursor.fetchone()[0] or 0
+        if database is None or top < SPLIT_MIN_ID:
+            cursor.execute(sql, params)
+            return [cursor.fetchone()[0]]
+    cuts = [top * n // CORES for n in range(1, CORES)]
+    ranges = [(" AND rowid <= %s", [cuts[0]])]
+    ranges += [(" AND rowid > %s AND rowid <= %s", [a, b]) for a, b in pairwise(cuts)]
+    ranges.append((" AND rowid > %s", [cuts[-1]]))
+    futures = [
+        _pool().submit(_read_one, database, sql + extra, params + limits)
+        for extra, limits in ranges
+    ]
+    return [future.result() for future in futures]
+
+
+def _read_one(database, sql, params):
+    """One value, read on this pool thread's own read-only connection to ``database``."""
+    cursor = _reader(database).cursor(factory=SQLiteCursorWrapper)  # %s placeholders
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+    finally:
+        cursor.close()
+
+
+def _reader(database) -> sqlite3.Connection:
+    """This thread's connection to ``database`` (path, device, inode): a file replaced under
+    the same path (a restored backup) gets a new one, never the old file's pages."""
+    thread = threading.get_ident()
+    with _READERS_LOCK:
+        reader = _READERS.get((thread, database))
+        if reader is None:
+            for stale in [k for k in _READERS if k[0] == thread and k[1][0] == database[0]]:
+                _READERS.pop(stale).close()
+            reader = _READERS[thread, database] = _open_reader(database[0])
+        return reader
+
+
+def close_readers():
+    """Close the pool's connections (they are opened again when needed): before a database
+    file is removed, so SQLite removes its write-ahead log with it."""
+    with _READERS_LOCK:
+        for reader in _READERS.values():
+            reader.close()
+        _READERS.clear()
+
+
+def _open_reader(name) -> sqlite3.Connection:
+    reader = sqlite3.connect(name, uri=True, timeout=20, check_same_thread=False)
+    reader.execute("PRAGMA query_only = 1")
+    reader.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    return reader
 
 
 def index_rows(rows, cursor, *, replace=True):
