@@ -171,13 +171,17 @@ class SearchResults:
         self.queryset = queryset
         self.parsed = parse(q)
         self._count = None
+        self._ids = None
         self._restrict = _restriction(queryset) if self.parsed else None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = (
-                backend().count(self.parsed, self._restrict) if self.parsed else 0
-            )
+            if not self.parsed:
+                self._count = 0
+            elif backend().ids_first(self.parsed):
+                self.match_ids()  # they cost what the count costs, and then tier the page
+            else:
+                self._count = backend().count(self.parsed, self._restrict)
         return self._count
 
     def __len__(self):
@@ -198,7 +202,9 @@ class SearchResults:
             return []
         engine = backend()
         total = self.count() if engine.PAGE_NEEDS_TOTAL else None
-        rows = engine.tier_ids(self.parsed, max(stop, RANK_WINDOW), self._restrict, total=total)
+        rows = engine.tier_ids(
+            self.parsed, max(stop, RANK_WINDOW), self._restrict, total=total, ids=self._ids
+        )
         tiers, seen = [], 0
         for _tier, group in groupby(rows, key=itemgetter(0)):
             ids = [pk for _tier, pk in group]
@@ -217,9 +223,10 @@ class SearchResults:
     def match_ids(self) -> list[int]:
         """The ids of every match, unordered, from the index alone (for facet counts);
         also sets the count, so the page needs no second count."""
-        found = backend().ids(self.parsed, self._restrict) if self.parsed else []
-        self._count = len(found)
-        return found
+        if self._ids is None:
+            self._ids = backend().ids(self.parsed, self._restrict) if self.parsed else []
+            self._count = len(self._ids)
+        return self._ids
 
     def matches(self):
         """The matching articles of ``queryset``, unordered (a QuerySet)."""

@@ -31,6 +31,7 @@ Triggers delete both rows with their article, so deletes and cascades need nothi
 Inserts and updates are indexed by ``index_articles`` (called on ``post_save`` and by the
 importer after ``bulk_create``), inside the caller's transaction.
 """
+import heapq
 from collections import Counter
 from contextlib import contextmanager
 
@@ -377,12 +378,23 @@ def _match_sql(t):
     )
 
 
-def tier_ids(parsed, limit, restrict=None, total=None) -> list[tuple[int, int]]:
+def ids_first(parsed) -> bool:
+    """Whether a count should fetch the ids of the matches: yes for a query with a term the
+    grams cannot decide (longer than ``GRAM_MAX``, or a phrase across punctuation), whose
+    every candidate is checked on its positions (~6 µs an article). The ids cost what the
+    count costs, and with a few thousand of them ``tier_ids`` tiers the page without
+    checking any again (for more, it walks the newest and stops with the page)."""
+    return any(_needs_positions(atom) for atom in parsed.atoms)
+
+
+def tier_ids(parsed, limit, restrict=None, total=None, ids=None) -> list[tuple[int, int]]:
     """The newest ``limit`` matches of each tier (0 title, 1 headings, 2 body alone) as
     ``(tier, id)``, by tier, newest first.
 
-    Up to ``RANK_ALL_MAX`` matches (``RANK_ALL_POSITIONS_MAX`` for a query the grams cannot
-    tier): all of them, tiered in one query. One term of up to
+    Up to ``RANK_ALL_MAX`` matches: all of them, tiered in one query. Up to
+    ``RANK_ALL_POSITIONS_MAX`` for a query the grams cannot tier: from its matches when known
+    (``ids``, see ``ids_first``) and their title and heading vectors (``_tiers_of_ids``),
+    otherwise all of them checked and tiered in one query. More matches: the newest only. One term of up to
     ``GRAM_MAX`` characters (most searches): each tier from the newest ids of its grams in
     the narrow table (``_tiers_from_grams``). Otherwise the title and heading
     tiers come through the GIN indexes of their positional vectors (or, for a term in most
@@ -393,7 +405,9 @@ def tier_ids(parsed, limit, restrict=None, total=None) -> list[tuple[int, int]]:
     by_grams = len(parsed.atoms) == 1 and not _needs_positions(parsed.atoms[0])
     rank_all = RANK_ALL_MAX if by_grams else RANK_ALL_POSITIONS_MAX
     with connection.cursor() as cursor, _index_plans(cursor):
-        if total is not None and total <= rank_all:
+        if ids is not None and len(ids) <= RANK_ALL_POSITIONS_MAX and ids_first(parsed):
+            rows = _tiers_of_ids(cursor, parsed, ids, limit)
+        elif total is not None and total <= rank_all:
             rows = _tiers_of_all(cursor, parsed, restrict)
         elif by_grams:
             rows = _tiers_from_grams(cursor, parsed, limit, restrict, walk)
@@ -421,6 +435,25 @@ def _tiers_of_all(cursor, parsed, restrict):
         [*params, any_q, any_q],
     )
     return cursor.fetchall()
+
+
+def _tiers_of_ids(cursor, parsed, ids, limit):
+    """Tiers of the matches ``ids``, without reading a document vector again: the title and
+    heading tiers are the ids whose small title or heading vector holds a term, found through
+    their GIN indexes (``article_id + 0``: kept to the ids by a hash of them, not by one
+    primary-key probe per id); the body tier, the newest of the other ids."""
+    any_q = tsquery_any(parsed)
+    cursor.execute(
+        f"SELECT article_id, title @@ %s::tsquery FROM {TABLE}"
+        f" WHERE (title @@ %s::tsquery OR heads @@ %s::tsquery) AND article_id + 0 = ANY(%s::bigint[])",
+        [any_q, any_q, any_q, list(ids)],
+    )
+    marked = dict(cursor.fetchall())
+    newest = heapq.nlargest(limit + len(marked), ids)
+    body = [pk for pk in newest if pk not in marked][:limit]
+    return [(0 if in_title else 1, pk) for pk, in_title in marked.items()] + [
+        (2, pk) for pk in body
+    ]
 
 
 # The matching ids (``_match``), for the tiers that walk them newest first.

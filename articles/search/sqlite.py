@@ -35,6 +35,12 @@ from .tokenise import atom_tokens, document_fields, heading_text, token_string
 
 TABLE = "articles_search"
 PAGE_NEEDS_TOTAL = False  # ``tier_ids`` never needs the count
+
+
+def ids_first(parsed) -> bool:
+    """Whether a count should fetch the ids of the matches for ``tier_ids``: never here, where
+    the tiers come from the index in id order."""
+    return False
 MMAP_BYTES = 1 << 30
 
 # ``prefix='1'``: an index of every token's first character, so a one-character term (a
@@ -181,10 +187,11 @@ def ids(parsed, restrict=None) -> list[int]:
     return found
 
 
-def tier_ids(parsed, limit, restrict=None, total=None) -> list[tuple[int, int]]:
+def tier_ids(parsed, limit, restrict=None, total=None, ids=None) -> list[tuple[int, int]]:
     """The newest ``limit`` matches of each tier (0 title, 1 headings, 2 body alone) as
     ``(tier, id)``, by tier, newest (highest id) first. FTS5 returns rows in rowid order and
-    stops at the LIMIT, so no match past it is read. One query."""
+    stops at the LIMIT, so no match past it is read. One query; ``total`` and ``ids`` (the
+    matches, when known) are not needed."""
     where, params = _restriction(restrict, "h.rowid")
     title_tier, heading_tier, body_tier = tier_expressions(parsed)
     tiers = [(HEADS, title_tier), (HEADS, heading_tier), (TABLE, body_tier)]
