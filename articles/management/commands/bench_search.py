@@ -58,7 +58,7 @@ QUERIES = [
 
 def _pct(values, p):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class Command(BaseCommand):
@@ -194,7 +194,8 @@ class Command(BaseCommand):
         exact = total_oracle = total_found = total_true = 0
         api_times, page_times, scan_times, engine_times = [], [], [], []
         common_times, other_times = [], []
-        w(f"\n{'query':<24} {'oracle':>7} {'found':>7} {'share':>6}  ok  api ms  scan ms")
+        w(f"\n{'query':<24} {'oracle':>7} {'found':>7} {'share':>6}  ok  api ms page ms"
+          "  scan ms")
         for q in QUERIES:
             parsed = parse(q)
             oracle = {
@@ -212,18 +213,20 @@ class Command(BaseCommand):
             exact += oracle == found
             with override_settings(DEBUG=False):
                 client.get("/api/search/", {"q": q})  # warm
-                mine = []
+                mine, pages = [], []
                 for _ in range(repeat):
                     mine.append(_timed(client.get, "/api/search/", {"q": q}))
-                    page_times.append(_timed(client.get, "/search/", {"q": q}))
+                    pages.append(_timed(client.get, "/search/", {"q": q}))
                     engine_times.append(_timed(_engine, q))
+            page_times.extend(pages)
             api_times.extend(mine)
             share = len(oracle) / len(docs)
             (common_times if share > 0.2 else other_times).extend(mine)
             scan = _timed(_icontains, parsed)
             scan_times.append(scan)
             w(f"{q[:22]:<24} {len(oracle):>7,} {len(found):>7,} {100 * share:>5.1f}%  "
-              f"{'✓' if oracle == found else '✗'} {statistics.median(mine):7.1f} {scan:7.0f}")
+              f"{'✓' if oracle == found else '✗'} {statistics.median(mine):7.1f} "
+              f"{pages[0]:7.1f} {scan:7.0f}")
         recall = total_true / total_oracle if total_oracle else 1.0
         precision = total_true / total_found if total_found else 1.0
         w(f"\nQueries: {len(QUERIES)}, exact result sets: {exact}/{len(QUERIES)}; "
