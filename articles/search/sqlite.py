@@ -35,12 +35,6 @@ from .tokenise import atom_tokens, document_fields, heading_text, token_string
 
 TABLE = "articles_search"
 PAGE_NEEDS_TOTAL = False  # ``tier_ids`` never needs the count
-
-
-def ids_first(parsed) -> bool:
-    """Whether a count should fetch the ids of the matches for ``tier_ids``: never here, where
-    the tiers come from the index in id order."""
-    return False
 MMAP_BYTES = 1 << 30
 
 # ``prefix='1'``: an index of every token's first character, so a one-character term (a
@@ -182,9 +176,15 @@ def ids(parsed, restrict=None) -> list[int]:
     """The ids of every match (unordered), from the index alone, as ``count`` counts them."""
     found = []
     for joined in _in_ranges("group_concat(rowid)", parsed, restrict):
-        if joined:  # one string per range: 95,000 rows fetched one by one cost twice as much
+        if joined:  # a string per range: rows fetched one by one would hold the GIL
             found += map(int, joined.split(","))
     return found
+
+
+def ids_first(parsed) -> bool:
+    """Whether a count should fetch the ids of the matches for ``tier_ids``: never here, where
+    the tiers come from the index in id order."""
+    return False
 
 
 def tier_ids(parsed, limit, restrict=None, total=None, ids=None) -> list[tuple[int, int]]:
