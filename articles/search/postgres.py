@@ -35,6 +35,7 @@ import heapq
 from collections import Counter
 from contextlib import contextmanager
 
+import psycopg
 from django.db import connection
 
 from .tokenise import (
@@ -348,10 +349,23 @@ def count(parsed, restrict=None) -> int:
 
 def ids(parsed, restrict=None) -> list[int]:
     """The ids of every match (unordered), as ``count`` counts them; in one array, which
-    decodes faster than as many rows."""
-    with connection.cursor() as cursor, _index_plans(cursor):
+    decodes faster than as many rows, sent in binary (``_binary_cursor``)."""
+    with connection.cursor() as plans, _index_plans(plans), _binary_cursor() as cursor:
         cursor.execute(*_matches_sql("array_agg(m.id)", parsed, restrict))
         return cursor.fetchone()[0] or []
+
+
+def _binary_cursor():
+    """A cursor of the request's connection whose results come in PostgreSQL's binary format:
+    the 100,000 ids of a common term arrive in ~4 ms less than as text (~26 instead of ~30 ms
+    for the whole query). Django's cursors bind parameters on the client, which allows text
+    results only; this one binds them on the server, and is wrapped as Django's are (logged
+    when queries are)."""
+    connection.ensure_connection()
+    cursor = psycopg.Cursor(connection.connection)
+    cursor.format = psycopg.pq.Format.BINARY
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    return wrap(cursor)
 
 
 # Above this many matches the body tier is found by walking the newest articles (a common
