@@ -405,15 +405,19 @@ def tier_ids(parsed, limit, restrict=None, total=None, ids=None) -> list[tuple[i
     """The newest ``limit`` matches of each tier (0 title, 1 headings, 2 body alone) as
     ``(tier, id)``, by tier, newest first.
 
-    Up to ``RANK_ALL_MAX`` matches: all of them, tiered in one query. Up to
-    ``RANK_ALL_POSITIONS_MAX`` for a query the grams cannot tier: from its matches when known
-    (``ids``, see ``ids_first``) and their title and heading vectors (``_tiers_of_ids``),
-    otherwise all of them checked and tiered in one query. More matches: the newest only. One term of up to
-    ``GRAM_MAX`` characters (most searches): each tier from the newest ids of its grams in
-    the narrow table (``_tiers_from_grams``). Otherwise the title and heading
-    tiers come through the GIN indexes of their positional vectors (or, for a term in most
-    titles, by walking the newest articles: the planner's choice, never a scan of the whole
-    table, which would read every document vector), the body tier as ``WALK_MIN`` says.
+    The plan, by what is known of the matches:
+
+    - a query the grams cannot decide (``ids_first``) whose up to ``RANK_ALL_POSITIONS_MAX``
+      matches are known (``ids``): tiered from their title and heading vectors, no match
+      checked again (``_tiers_of_ids``);
+    - up to ``RANK_ALL_MAX`` matches (``RANK_ALL_POSITIONS_MAX`` for a query the grams cannot
+      tier): all of them, checked and tiered in one query (``_tiers_of_all``);
+    - one term of up to ``GRAM_MAX`` characters (most searches): each tier from the newest
+      ids of its grams in the narrow table (``_tiers_from_grams``);
+    - otherwise the title and heading tiers come through the GIN indexes of their positional
+      vectors (or, for a term in most titles, by walking the newest articles: the planner's
+      choice, never a scan of the whole table, which would read every document vector), the
+      body tier as ``WALK_MIN`` says.
     """
     walk = total is None or total > WALK_MIN
     by_grams = len(parsed.atoms) == 1 and not _needs_positions(parsed.atoms[0])
