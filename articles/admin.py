@@ -6,10 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db import transaction
 from django.shortcuts import render
-from django.utils.formats import localize
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
@@ -37,9 +34,10 @@ if admin.site.is_registered(Tag):
 class VersionedForm(forms.ModelForm):
     """Refuses a save when someone else saved the record since this form was opened.
 
-    The form carries the version it was opened at; ``clean()`` compares it, under a row lock,
-    with the version in the database (the admin runs the whole change view in a transaction,
-    so the lock holds until the save).
+    The form carries the version it was opened at; ``clean()`` asks the write services to
+    lock the row and compare (``services.check_version``: the admin runs the change view in a
+    transaction, so the lock holds until the service saves). A refusal names who changed what
+    and when, lists their changes field by field, and leaves the editor's input in the form.
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -54,39 +52,79 @@ class VersionedForm(forms.ModelForm):
                 .values_list("version", flat=True).first()
             )
             self.fields["expected_version"].initial = current
+        for field in self.fields.values():
+            if isinstance(field, forms.SplitDateTimeField):
+                # Seconds shown, so saving what the form showed changes nothing.
+                field.widget.widgets[1].format = "%H:%M:%S"
+
+    def has_changed(self):
+        return any(name != "expected_version" for name in self.changed_data)
+
+    def check_version(self):
+        """Lock the row and compare versions; a refusal becomes this form's error."""
+        try:
+            services.check_version(
+                type(self.instance), self.instance.pk, self.cleaned_data.get("expected_version")
+            )
+        except services.StaleWrite as stale:
+            self.stale = stale
+            raise forms.ValidationError(
+                [str(stale)] + [_("%(field)s：%(old)s → %(new)s") % {
+                    "field": label, "old": old, "new": new} for label, old, new in stale.changes()],
+                code="conflict",
+            ) from None
 
     def clean(self):
         cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        model = type(self.instance)
-        current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
-        if current is None:
-            raise forms.ValidationError(_("该记录已被他人删除，您的修改未保存。"))
-        expected = cleaned.get("expected_version")
-        if expected is None or expected != current.version:
-            raise forms.ValidationError(self._conflict_message(current), code="conflict")
-        self.instance.version = current.version
+        if self.instance.pk and cleaned.get("expected_version") is None:
+            raise forms.ValidationError(_("表单缺少版本号，请重新打开本页再修改。"), code="conflict")
+        if self.instance.pk:
+            self.check_version()
         return cleaned
 
-    def _conflict_message(self, current):
-        last = current.history.order_by("-history_date").select_related("history_user").first()
-        who = (last.history_user.get_username() if last and last.history_user else _("其他人"))
-        when = localize(localtime(last.history_date)) if last else ""
-        return _(
-            "保存被拒绝：在您打开此页面之后，%(who)s 已于 %(when)s 修改了这条记录（当前版本 %(version)s）。"
-            "为避免覆盖他人的修改，您的内容没有保存。请复制您的修改，重新打开本页查看最新内容后再修改。"
-        ) % {"who": who, "when": when, "version": current.version}
+    def service_values(self) -> dict:
+        """The edited fields, as the write services take them."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields
+                if name in self.cleaned_data and name != "expected_version"}
 
 
 class VersionedHistoryAdmin(SimpleHistoryAdmin):
-    """History view and restore, with the version check also applied to restores."""
+    """History view and restore, with every save and delete through the write services.
+
+    Subclasses name the service in ``save_with_service(request, obj, form, reason)``; a
+    restore's reason is 恢复到第 N 版."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Like the change view, a restore validates and saves in one transaction, so the
         # version check's row lock holds until the save.
         with transaction.atomic():
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _reason(self, request) -> str:
+        match = request.resolver_match
+        if match and match.url_name and match.url_name.endswith("_simple_history"):
+            # django-simple-history's restore URL: (object id, history id), positional.
+            version_id = match.kwargs.get("version_id") or (match.args[1:2] or [None])[0]
+            record = (self.model.history.filter(history_id=version_id).first()
+                      if str(version_id).isdigit() else None)
+            if record is not None:
+                return _("恢复到第 %(version)s 版") % {"version": record.version}
+        return services.REASON_EDIT
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_with_service(
+            request, obj if change else None, form, self._reason(request))
+        obj.pk, obj.version = saved.pk, saved.version
+        obj._state.adding = False
+
+    def save_with_service(self, request, obj, form, reason):
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        services.records_delete(objs=[obj], user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.records_delete(objs=queryset, user=request.user)
 
 
 class TocEntryInline(admin.TabularInline):
@@ -97,10 +135,25 @@ class TocEntryInline(admin.TabularInline):
     ordering = ("position",)
 
 
+class ArticleRowForm(VersionedForm):
+    """A row of the compilation page's article list: versioned like the article form; only
+    a row the editor changed is checked and saved."""
+
+    class Meta:
+        model = Article
+        fields = ("position", "title", "agency", "status", "members_only", "year")
+
+    def clean(self):
+        if not self.has_changed():
+            return forms.Form.clean(self)
+        return super().clean()
+
+
 class ArticleInline(admin.TabularInline):
     model = Article
+    form = ArticleRowForm
     extra = 0
-    fields = ("position", "title", "agency", "status", "members_only", "year")
+    fields = ("position", "title", "agency", "status", "members_only", "year", "expected_version")
     autocomplete_fields = ("agency",)
     ordering = ("position",)
     show_change_link = True
@@ -145,30 +198,60 @@ class CompilationAdmin(VersionedHistoryAdmin):
     def article_count(self, obj):
         return obj._article_count
 
+    def save_with_service(self, request, obj, form, reason):
+        compilation, _changed, published = services.compilation_save(
+            compilation_id=obj.pk if obj else None, values=form.service_values(),
+            expected_version=form.cleaned_data.get("expected_version"), user=request.user,
+            reason=reason,
+        )
+        if published:
+            self.message_user(request, _("汇编已发布，其中 %(count)d 篇草稿文章随之发布。")
+                              % {"count": published}, messages.SUCCESS)
+        return compilation
+
+    def save_formset(self, request, form, formset, change):
+        compilation = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is TocEntry:
+            saved = [f.instance for f in formset.forms
+                     if f.has_changed() and f not in formset.deleted_forms]
+            deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
+            services.toc_entries_save(compilation_id=compilation.pk, saved=saved,
+                                      deleted=deleted, user=request.user)
+            return
+        deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
+        if deleted:
+            services.records_delete(objs=deleted, user=request.user)
+            formset.deleted_objects = deleted
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            values = row.service_values()
+            if row.instance.pk:
+                article, changed = services.article_save(
+                    article_id=row.instance.pk, values=values,
+                    expected_version=row.cleaned_data.get("expected_version"),
+                    user=request.user, reason=_("在汇编页编辑"),
+                )
+                formset.changed_objects.append((article, changed))
+            else:
+                article = services.article_create(
+                    values={**values, "compilation": compilation}, user=request.user)
+                formset.new_objects.append(article)
+
     @admin.action(description=_("发布所选汇编及其文章"), permissions=["change"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Status.PUBLISHED)
+        count, articles = services.compilations_publish(compilations=queryset, user=request.user,
+                                                        reason=_("批量发布"))
+        self.message_user(request, _("已发布 %(count)d 个汇编，%(articles)d 篇文章随之发布。")
+                          % {"count": count, "articles": articles}, messages.SUCCESS)
 
     @admin.action(description=_("撤回所选汇编（改为草稿）"), permissions=["change"])
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Status.DRAFT)
-
-    def _set_status(self, request, queryset, status):
-        with transaction.atomic():
-            count = 0
-            for compilation in queryset.select_for_update():
-                if compilation.status != status:
-                    compilation.status = status
-                    compilation.save()
-                    count += 1
-                if status == Status.PUBLISHED:
-                    services.articles_set_status(
-                        articles=compilation.articles.all(), status=status
-                    )
-        self.message_user(
-            request, ngettext("已更新 %d 个汇编。", "已更新 %d 个汇编。", count) % count,
-            messages.SUCCESS,
-        )
+        count, articles = services.compilations_unpublish(compilations=queryset,
+                                                          user=request.user, reason=_("批量撤回"))
+        self.message_user(request, _("已撤回 %(count)d 个汇编，%(articles)d 篇文章不再公开。")
+                          % {"count": count, "articles": articles}, messages.SUCCESS)
 
 
 class ArticleForm(VersionedForm):
@@ -180,12 +263,17 @@ class ArticleForm(VersionedForm):
         )
         widgets = {"original_text": forms.Textarea(attrs={"rows": 30, "cols": 100})}
 
-    def save(self, commit=True):
-        if "original_text" in self.changed_data:
-            from .importer import sections_from_text
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The tags as the record has them (a restore shows the old version's tags).
+        for relation, model, field in (("themes", Theme, "theme_names"),
+                                       ("initiatives", Initiative, "initiative_names")):
+            if relation in self.fields and self.instance.pk:
+                self.initial[relation] = [
+                    model(name=name) for name in services.names_of(getattr(self.instance, field))]
 
-            self.instance.sections = sections_from_text(self.instance.original_text)
-        return super().save(commit)
+    def _save_m2m(self):
+        """Tags are saved by the write service with the rest of the article."""
 
 
 class AgencyLevelFilter(admin.SimpleListFilter):
@@ -322,14 +410,26 @@ class ArticleAdmin(VersionedHistoryAdmin):
             queryset = queryset.defer("original_text", "text", "sections")
         return queryset
 
+    def save_with_service(self, request, obj, form, reason):
+        if obj is None:
+            return services.article_create(values=form.service_values(), user=request.user)
+        article, _changed = services.article_save(
+            article_id=obj.pk, values=form.service_values(),
+            expected_version=form.cleaned_data.get("expected_version"), user=request.user,
+            reason=reason,
+        )
+        return article
+
     @admin.action(description=_("发布所选文章"), permissions=["change"])
     def publish(self, request, queryset):
-        count = services.articles_set_status(articles=queryset, status=Status.PUBLISHED)
+        count = services.articles_set_status(
+            articles=queryset, status=Status.PUBLISHED, user=request.user)
         self.message_user(request, _("已发布 %d 篇文章。") % count, messages.SUCCESS)
 
     @admin.action(description=_("撤回所选文章（改为草稿）"), permissions=["change"])
     def unpublish(self, request, queryset):
-        count = services.articles_set_status(articles=queryset, status=Status.DRAFT)
+        count = services.articles_set_status(
+            articles=queryset, status=Status.DRAFT, user=request.user)
         self.message_user(request, _("已撤回 %d 篇文章。") % count, messages.SUCCESS)
 
     @admin.action(description=_("为所选文章添加主题"), permissions=["change"])
@@ -339,7 +439,7 @@ class ArticleAdmin(VersionedHistoryAdmin):
         if theme is None:
             self.message_user(request, _("请先在操作栏中选择要添加的主题。"), messages.ERROR)
             return
-        count = services.articles_add_theme(articles=queryset, theme=theme)
+        count = services.articles_add_theme(articles=queryset, theme=theme, user=request.user)
         self.message_user(
             request, _("已为 %(count)d 篇文章添加主题“%(theme)s”。") % {
                 "count": count, "theme": theme.name}, messages.SUCCESS,
@@ -357,8 +457,17 @@ class MergeAgenciesForm(forms.Form):
         self.fields["keep"].queryset = agencies
 
 
+class AgencyForm(VersionedForm):
+    class Meta:
+        model = Agency
+        fields = ("name", "level", "sector", "region")
+
+
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(VersionedHistoryAdmin):
+    form = AgencyForm
+    fields = ("name", "level", "sector", "region", "version", "expected_version")
+    readonly_fields = ("version",)
     list_display = ("name", "level", "sector", "region", "article_count")
     list_filter = ("level", "sector")
     search_fields = ("name", "region", "sector")
@@ -373,6 +482,14 @@ class AgencyAdmin(admin.ModelAdmin):
     def article_count(self, obj):
         return obj._article_count
 
+    def save_with_service(self, request, obj, form, reason):
+        agency, _changed = services.agency_save(
+            agency_id=obj.pk if obj else None, values=form.service_values(),
+            expected_version=form.cleaned_data.get("expected_version"), user=request.user,
+            reason=reason,
+        )
+        return agency
+
     @admin.action(description=_("合并所选机关"), permissions=["change", "delete"])
     def merge(self, request, queryset):
         if queryset.count() < 2:
@@ -382,7 +499,7 @@ class AgencyAdmin(admin.ModelAdmin):
             form = MergeAgenciesForm(request.POST, agencies=queryset)
             if form.is_valid():
                 keep = form.cleaned_data["keep"]
-                moved = services.agency_merge(keep=keep, merge=list(queryset))
+                moved = services.agency_merge(keep=keep, merge=list(queryset), user=request.user)
                 self.message_user(
                     request,
                     _("已合并到“%(keep)s”，移动了 %(moved)d 篇文章。") % {
@@ -408,11 +525,27 @@ class ThemeKeywordInline(admin.TabularInline):
     extra = 1
 
 
-class TagAdmin(admin.ModelAdmin):
+class TagForm(VersionedForm):
+    class Meta:
+        fields = ("name", "description")
+
+
+class TagAdmin(VersionedHistoryAdmin):
     list_display = ("name", "slug", "article_count")
     search_fields = ("name",)
-    readonly_fields = ("slug",)
-    fields = ("name", "slug", "description")
+    readonly_fields = ("slug", "version")
+    fields = ("name", "slug", "description", "version", "expected_version")
+
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(request, obj, form=TagForm, **kwargs)
+
+    def save_with_service(self, request, obj, form, reason):
+        tag, _changed = services.tag_save(
+            model=self.model, tag_id=obj.pk if obj else None, values=form.service_values(),
+            expected_version=form.cleaned_data.get("expected_version"), user=request.user,
+            reason=reason,
+        )
+        return tag
 
     def get_queryset(self, request):
         from django.db.models import Count

@@ -1,28 +1,25 @@
 """Exact facet counts for the article list, search results and index pages, cached.
 
 Counting eight facets over 100,000 articles takes a few hundred milliseconds, so results are
-cached under a key that holds a *library version*: a number in the cache that every write to
-an article, compilation, agency, tag or tagging bumps (``connect_invalidation``, called from
-``ArticlesConfig.ready``). A bump orphans every cached count at once, so counts are never
-stale; they are recomputed by the next reader.
-
-Writes that bypass ``save()``/``delete()`` (``QuerySet.update``, ``bulk_create``) send no
-signals: call ``bump_library_version()`` after them. Several server processes need a shared
-cache backend (database or Redis) so a bump in one is seen by all.
+cached under a key that holds the *library version* (``articles.library``): a number in the
+database that every write service moves forward in its transaction. A new version orphans
+every cached count at once, in every process, so counts are never stale; they are recomputed
+by the next reader. Writes made outside the services (a test's factories, the shell) move it
+too, through the signals ``connect_invalidation`` connects.
 """
 import hashlib
 import json
 import threading
-import time
 from collections import Counter
 from itertools import groupby
 from operator import itemgetter
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from .library import library_version, mark_changed
 from .models import (
     Agency,
     Article,
@@ -34,7 +31,6 @@ from .models import (
     TocEntry,
 )
 
-VERSION_KEY = "huibian:library-version"
 FACET_LIMIT = 30  # values kept per facet (by count); the selected value is always among them
 CACHE_SECONDS = 24 * 3600
 FACET_NAMES = (
@@ -42,30 +38,11 @@ FACET_NAMES = (
 )
 
 
-def library_version() -> int:
-    """The current library version; starts from the clock when the cache has none."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY, 0)
-    return version
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, time.time_ns(), None)
-
-
 def bump_library_version(*args, **kwargs) -> None:
-    """Invalidate every cached count. Accepts and ignores signal arguments.
-
-    Bumps now (the writing transaction sees fresh counts) and again on commit: a reader who
-    counted while the write was uncommitted cached the old counts under the new version.
-    """
-    _bump()
-    transaction.on_commit(_bump)
+    """Signal receiver: a write outside the services moves the library version too."""
+    if kwargs.get("raw"):
+        return
+    mark_changed()
 
 
 def connect_invalidation() -> None:

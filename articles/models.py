@@ -22,7 +22,25 @@ from .text import normalise_tag_name, restore_codes
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("草稿")
+    SCHEDULED = "scheduled", _("定时发布")
     PUBLISHED = "published", _("已发布")
+
+
+class LibraryState(models.Model):
+    """One row every process reads: the library version and the next scheduled release.
+
+    Every write service moves ``version`` forward in the writing transaction, so a cached
+    count or page keyed by it (``articles.library``) is exact in every process, with no shared
+    cache. ``next_release_at`` is the earliest publish time of a scheduled article or
+    compilation: the first request after it releases what is due (``services.release_due``).
+    """
+
+    version = models.BigIntegerField(_("资料库版本"), default=0)
+    next_release_at = models.DateTimeField(_("下次定时发布"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("资料库状态")
+        verbose_name_plural = _("资料库状态")
 
 
 class Agency(models.Model):
@@ -47,6 +65,9 @@ class Agency(models.Model):
         _("地区"), max_length=50, blank=True, db_index=True,
         help_text=_("可留空；同名机关在不同地区时用它区分。"),
     )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    history = HistoricalRecords(verbose_name=_("机关历史"))
 
     class Meta:
         verbose_name = _("机关")
@@ -67,6 +88,7 @@ class NormalisedTagBase(TagBase):
     """A tag whose name is normalised before saving, so “四点聚力” and 四点聚力 are one tag."""
 
     description = models.TextField(_("说明"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -100,6 +122,8 @@ class NormalisingTagManager(_TaggableManager):
 class Initiative(NormalisedTagBase):
     """A numbered slogan an agency works under: 三突出三强化, 四点聚力, 六型 …"""
 
+    history = HistoricalRecords(verbose_name=_("举措历史"))
+
     class Meta:
         verbose_name = _("举措")
         verbose_name_plural = _("举措")
@@ -111,6 +135,8 @@ class Initiative(NormalisedTagBase):
 
 class Theme(NormalisedTagBase):
     """A subject of the material: 清廉机关, 党建, 作风建设 …"""
+
+    history = HistoricalRecords(verbose_name=_("主题历史"))
 
     class Meta:
         verbose_name = _("主题")
@@ -139,6 +165,19 @@ class ThemeKeyword(models.Model):
         return f"{self.keyword} → {self.theme}"
 
 
+class CompilationQuerySet(models.QuerySet):
+    def published(self):
+        """Compilations readers may see (the visibility rule: ``Status.PUBLISHED``; a
+        scheduled one becomes published when its time comes, ``services.release_due``)."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Everything for editors (staff); published compilations for everyone else."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self
+        return self.published()
+
+
 class Compilation(models.Model):
     title = models.CharField(_("标题"), max_length=300)
     declared_count = models.PositiveIntegerField(
@@ -158,6 +197,8 @@ class Compilation(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     history = HistoricalRecords(verbose_name=_("汇编历史"))
+
+    objects = CompilationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("汇编")
@@ -236,12 +277,25 @@ class TaggedTheme(TaggedItemBase):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """Articles readers may see: published, in a published compilation."""
+        """Articles readers may see: published, in a published compilation. This is the one
+        visibility rule; ``hidden()`` is its complement, ``reading.listable`` its shape for
+        list pages and ``Compilation.objects.published()`` its compilation half."""
         return self.filter(status=Status.PUBLISHED, compilation__status=Status.PUBLISHED)
+
+    def hidden_ids(self):
+        """The ids of the articles readers may not see (the complement of ``published()``),
+        as one UNION query of two index reads: drafts and scheduled articles, and the articles
+        of compilations that are not published."""
+        hidden = [status for status in Status.values if status != Status.PUBLISHED]
+        return self.filter(status__in=hidden).order_by().values("pk").union(
+            self.filter(compilation__in=Compilation.objects.filter(
+                status__in=hidden).values("pk")).order_by().values("pk"),
+            all=True,
+        )
 
     def visible_to(self, user):
         """Everything for editors (staff); published articles for everyone else."""
-        if user.is_authenticated and user.is_staff:
+        if user is not None and user.is_authenticated and user.is_staff:
             return self
         return self.published()
 
@@ -311,6 +365,10 @@ class Article(models.Model):
         manager=NormalisingTagManager,
         help_text=_("用逗号、顿号或分号分隔，如：清廉机关、党建。"),
     )
+    # The tags as text, kept by the write services: the history records them with the rest,
+    # so a diff shows a tag change and a restore brings the tags back.
+    theme_names = models.TextField(_("主题"), blank=True, default="")
+    initiative_names = models.TextField(_("举措"), blank=True, default="")
     history = HistoricalRecords(verbose_name=_("文章历史"), excluded_fields=["text"])
 
     objects = ArticleQuerySet.as_manager()

@@ -5,7 +5,7 @@ so members-only text cannot leak through one of them.
 """
 from django.utils.translation import gettext_lazy as _
 
-from .models import Compilation, Status, member_group_name
+from .models import Compilation, member_group_name
 
 TEASER_CHARS = 150
 MEMBERS_ONLY_NOTICE = _("本文仅对会员开放。登录后可阅读全文。")
@@ -51,6 +51,4 @@ def teaser(text: str, n: int = TEASER_CHARS) -> str:
 
 def visible_compilations(user):
     """Compilations this user may see: all for editors, published ones for everyone else."""
-    if is_editor(user):
-        return Compilation.objects.all()
-    return Compilation.objects.filter(status=Status.PUBLISHED)
+    return Compilation.objects.visible_to(user)

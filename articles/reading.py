@@ -27,9 +27,7 @@ def listable(user):
         Article.objects.filter(status=Status.PUBLISHED)
         .alias(listed_compilation=F("compilation_id") + 0)
         .filter(
-            listed_compilation__in=Compilation.objects.filter(
-                status=Status.PUBLISHED
-            ).values("pk")
+            listed_compilation__in=Compilation.objects.published().values("pk")
         )
     )
 

@@ -7,7 +7,7 @@ library of 100,000 articles stays within the 50,000-URL limit per file.
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef
 
-from .models import Agency, Article, Compilation, Initiative, Status, Theme
+from .models import Agency, Article, Compilation, Initiative, Theme
 
 
 class _UpdatedSitemap(Sitemap):
@@ -34,7 +34,7 @@ class CompilationSitemap(_UpdatedSitemap):
 
     def items(self):
         return (
-            Compilation.objects.filter(status=Status.PUBLISHED)
+            Compilation.objects.published()
             .only("id", "updated_at").order_by("id")
         )
 

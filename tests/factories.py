@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group, User
 
 from articles.groups import ensure_groups
 from articles.models import Agency, Article, Compilation, Status
+from articles.services import names_text
+from articles.text import normalise_tag_name
 
 _seq = itertools.count(1)
 
@@ -39,6 +41,9 @@ def make_article(*, initiatives=(), themes=(), **overrides):
     )
     overrides.setdefault("status", Status.PUBLISHED)
     overrides.setdefault("year", 2023)
+    # The tag lists the write services keep beside the tag links.
+    overrides.setdefault("theme_names", names_text(normalise_tag_name(t) for t in themes))
+    overrides.setdefault("initiative_names", names_text(normalise_tag_name(t) for t in initiatives))
     article = Article.objects.create(**overrides)
     if initiatives:
         article.initiatives.add(*initiatives)

@@ -9,15 +9,11 @@
   whatever its size; ``import_many`` writes the new compilations of many files in one call
   (see BENCHMARKS.md, "Import", for what that buys on SQLite and PostgreSQL).
 """
-import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from django.db import connection, transaction
-from django.db.models import F
-from django.utils import timezone
-
-from ..facets import bump_library_version
+from .. import library
 from ..models import (
     Agency,
     Article,
@@ -30,7 +26,8 @@ from ..models import (
     ThemeKeyword,
     TocEntry,
 )
-from ..search import index_articles
+from ..services import Write, compilations_publish, locked, set_tags
+from ..services.articles import article_values, names_of, names_text
 from .agencies import level_of, sector_of
 from .errors import ImportRefused
 from .parse import ParsedArticle, ParsedCompilation, _key, parse_file
@@ -57,13 +54,18 @@ class ImportResult:
     initiatives_created: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changes: list[tuple[str, str]] = field(default_factory=list)  # (created/updated, title)
+    published: int = 0  # articles published by this import ("导入后直接发布")
 
     def __str__(self) -> str:
         return self.summary()
 
     def summary(self) -> str:
         """One line for a command's output or an admin message."""
+        published = f"；发布文章 {self.published} 篇" if self.published else ""
         if self.status == UNCHANGED and not self.created and not self.updated:
+            if self.published:
+                return (f"unchanged：《{self.compilation.title}》与已导入的内容相同，内容未改；"
+                        f"已发布汇编及其 {self.published} 篇文章")
             return (f"unchanged：《{self.compilation.title}》与已导入的内容相同，未作改动"
                     f"（{self.unchanged} 篇）")
         verb = "已导入" if self.status == CREATED else "已更新"
@@ -74,7 +76,7 @@ class ImportResult:
             extra.append(f"新举措 {len(self.initiatives_created)} 个")
         tail = f"；{'，'.join(extra)}" if extra else ""
         return (f"{verb}《{self.compilation.title}》：新建 {self.created} 篇，更新 {self.updated} 篇，"
-                f"未变 {self.unchanged} 篇{tail}")
+                f"未变 {self.unchanged} 篇{tail}{published}")
 
 
 @dataclass
@@ -195,37 +197,26 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
     )
 
 
-def _ensure_agencies(names) -> tuple[dict[str, Agency], list[str]]:
+def _ensure_agencies(write, names) -> tuple[dict[str, Agency], list[str]]:
     names = sorted(set(names))
     if not names:
         return {}, []
     found = {a.name: a for a in Agency.objects.filter(name__in=names, region="")}
     missing = [n for n in names if n not in found]
-    if missing:
-        Agency.objects.bulk_create(
-            [Agency(name=n, level=level_of(n), sector=sector_of(n), region="") for n in missing],
-            ignore_conflicts=True,
-        )
-        found.update({a.name: a for a in Agency.objects.filter(name__in=missing, region="")})
+    rows = write.create(
+        [Agency(name=n, level=level_of(n), sector=sector_of(n), region="") for n in missing])
+    found.update({a.name: a for a in rows})
     return found, missing
 
 
-def _ensure_initiatives(names) -> tuple[dict[str, Initiative], list[str]]:
+def _ensure_initiatives(write, names) -> tuple[dict[str, Initiative], list[str]]:
+    from ..services.articles import ensure_tags
+
     names = sorted(set(names))
     if not names:
         return {}, []
-    found = {t.name: t for t in Initiative.objects.filter(name__in=names)}
-    missing = [n for n in names if n not in found]
-    if missing:
-        probe = Initiative()
-        rows = [Initiative(name=n, slug=probe.slugify(n)[:100] or hashlib.md5(n.encode()).hexdigest())
-                for n in missing]
-        Initiative.objects.bulk_create(rows, ignore_conflicts=True)
-        found.update({t.name: t for t in Initiative.objects.filter(name__in=missing)})
-        for name in missing:
-            if name not in found:  # slug taken by another name: let taggit find a free one
-                found[name] = Initiative.objects.create(name=name)
-    return found, missing
+    known = set(Initiative.objects.filter(name__in=names).values_list("name", flat=True))
+    return ensure_tags(write, Initiative, names), [n for n in names if n not in known]
 
 
 def _themes(names) -> dict[str, Theme]:
@@ -233,7 +224,8 @@ def _themes(names) -> dict[str, Theme]:
     return {t.name: t for t in Theme.objects.filter(name__in=names)} if names else {}
 
 
-def _new_article(compilation, position, parsed: ParsedArticle, agencies, publish, now) -> Article:
+def _new_article(compilation, position, parsed: ParsedArticle, agencies, publish, now,
+                 initiatives, themes) -> Article:
     article = Article(
         compilation=compilation, position=position, title=parsed.title,
         agency=agencies.get(parsed.agency) if parsed.agency else None,
@@ -241,57 +233,31 @@ def _new_article(compilation, position, parsed: ParsedArticle, agencies, publish
         members_only=parsed.members_only,
         status=Status.PUBLISHED if publish else Status.DRAFT,
         published_at=now if publish else None,
+        theme_names=names_text(n for n in parsed.themes if n in themes),
+        initiative_names=names_text(n for n in parsed.initiatives if n in initiatives),
     )
     article.refresh_derived()
     return article
 
 
-def _link_tags(pairs, initiatives, themes, *, fresh=False):
-    """Bulk-create tag links for (article, ParsedArticle) pairs, skipping existing links
-    (``fresh``: the articles were just created and have none)."""
-    article_ids = [article.pk for article, _ in pairs] if not fresh else []
-    have_i = set(TaggedInitiative.objects.filter(content_object_id__in=article_ids)
-                 .values_list("content_object_id", "tag_id")) if article_ids else set()
-    have_t = set(TaggedTheme.objects.filter(content_object_id__in=article_ids)
-                 .values_list("content_object_id", "tag_id")) if article_ids else set()
-    new_i, new_t = [], []
+def _link_new(write, pairs, initiatives, themes):
+    """Tag links of just-created articles, (article, ParsedArticle) pairs, in bulk (their
+    names fields were set before the insert)."""
+    new_i, new_t = set(), set()
     for article, parsed in pairs:
-        for name in parsed.initiatives:
-            tag = initiatives.get(name)
-            if tag and (article.pk, tag.pk) not in have_i:
-                have_i.add((article.pk, tag.pk))
-                new_i.append((article.pk, tag.pk))
-        for name in parsed.themes:
-            tag = themes.get(name)
-            if tag and (article.pk, tag.pk) not in have_t:
-                have_t.add((article.pk, tag.pk))
-                new_t.append((article.pk, tag.pk))
-    _insert_pairs(TaggedInitiative, new_i)
-    _insert_pairs(TaggedTheme, new_t)
+        new_i.update((article.pk, initiatives[n].pk) for n in parsed.initiatives if n in initiatives)
+        new_t.update((article.pk, themes[n].pk) for n in parsed.themes if n in themes)
+    write.create_links(TaggedInitiative, sorted(new_i))
+    write.create_links(TaggedTheme, sorted(new_t))
 
 
-def _insert_pairs(model, rows):
-    """Insert (content_object_id, tag_id) link rows with one executemany: thousands of tiny
-    rows per batch, where building model instances would cost more than the insert."""
-    if not rows:
-        return
-    meta = model._meta
-    qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({qn(meta.get_field('content_object').column)}, "
-           f"{qn(meta.get_field('tag').column)}) VALUES (%s, %s)")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def _index_for_search(article_ids):
-    """Tell the rest of the site about bulk-created articles, which send no signals: make
-    them searchable (SQLite's FTS triggers already did; PostgreSQL needs ``index_articles``)
-    and invalidate the cached facet counts."""
-    if not article_ids:
-        return
-    bump_library_version()
-    if connection.vendor != "sqlite":
-        index_articles(article_ids)
+@contextmanager
+def _import_write(user, reason="导入"):
+    """The write of one import: under the import lock, so that two imports of one file at
+    once give one compilation (the second waits, then finds the first's)."""
+    with Write(user=user, reason=reason) as write:
+        library.import_lock()
+        yield write
 
 
 def import_compilation(parsed_or_path, *, publish=False, user=None, filename=None) -> ImportResult:
@@ -303,24 +269,26 @@ def import_compilation(parsed_or_path, *, publish=False, user=None, filename=Non
         _ensure_vocabulary(parsed)
     else:
         parsed = parse_file(parsed_or_path, filename=filename, vocabulary=theme_vocabulary())
-    with transaction.atomic():
+    with _import_write(user) as write:
         existing, same_file = _find_existing(parsed)
         if existing is not None and same_file:
+            published = 0
+            if publish:
+                write.reason = f"导入后发布《{existing.title}》"[:100]
+                _changed, published = compilations_publish(
+                    compilations=Compilation.objects.filter(pk=existing.pk), write=write)
             return ImportResult(existing, UNCHANGED, unchanged=existing.articles.count(),
-                                warnings=list(parsed.warnings))
+                                warnings=list(parsed.warnings), published=published)
         if existing is None:
-            return _create(parsed, publish=publish, user=user)
-        return _update(existing, parsed, publish=publish, user=user)
+            return _create_many(write, [parsed], publish=publish)[0]
+        write.reason = f"重新导入《{existing.title}》"[:100]
+        return _update(write, existing, parsed, publish=publish)
 
 
-def _create(parsed, *, publish, user) -> ImportResult:
-    return _create_many([parsed], publish=publish, user=user)[0]
-
-
-def _create_many(parsed_list, *, publish, user) -> list[ImportResult]:
+def _create_many(write, parsed_list, *, publish) -> list[ImportResult]:
     """New compilations with everything they hold: a fixed number of queries per call,
     however many compilations and articles (the bulk path batches many files into one)."""
-    now = timezone.now()
+    now = write.now
     status = Status.PUBLISHED if publish else Status.DRAFT
     compilations = [
         Compilation(
@@ -330,36 +298,34 @@ def _create_many(parsed_list, *, publish, user) -> list[ImportResult]:
         )
         for parsed in parsed_list
     ]
-    Compilation.objects.bulk_create(compilations)
-    Compilation.history.bulk_history_create(compilations, default_user=user,
-                                            default_change_reason="导入")
+    write.create(compilations)
     every = [a for parsed in parsed_list for a in parsed.articles]
-    agencies, new_agencies = _ensure_agencies(a.agency for a in every if a.agency)
-    initiatives, new_initiatives = _ensure_initiatives(n for a in every for n in a.initiatives)
+    agencies, new_agencies = _ensure_agencies(write, (a.agency for a in every if a.agency))
+    initiatives, new_initiatives = _ensure_initiatives(
+        write, (n for a in every for n in a.initiatives))
     themes = _themes(t for a in every for t in a.themes)
     per_compilation = [
-        [_new_article(compilation, n, a, agencies, publish, now) for n, a in enumerate(parsed.articles, 1)]
+        [_new_article(compilation, n, a, agencies, publish, now, initiatives, themes)
+         for n, a in enumerate(parsed.articles, 1)]
         for compilation, parsed in zip(compilations, parsed_list)
     ]
     objs = [article for articles in per_compilation for article in articles]
-    Article.objects.bulk_create(objs, batch_size=500)
-    Article.history.bulk_history_create(objs, batch_size=500, default_user=user,
-                                        default_change_reason="导入")
-    _link_tags(list(zip(objs, every)), initiatives, themes, fresh=True)
-    _write_toc(list(zip(compilations, parsed_list, per_compilation)))
-    _index_for_search([a.pk for a in objs])
+    write.create(objs)
+    _link_new(write, list(zip(objs, every)), initiatives, themes)
+    _write_toc(write, list(zip(compilations, parsed_list, per_compilation)))
     return [
         ImportResult(
             compilation, CREATED, created=len(articles),
             agencies_created=sorted({a.agency for a in parsed.articles if a.agency} & set(new_agencies)),
             initiatives_created=sorted({n for a in parsed.articles for n in a.initiatives} & set(new_initiatives)),
             warnings=list(parsed.warnings), changes=[(CREATED, a.title) for a in articles],
+            published=len(articles) if publish else 0,
         )
         for compilation, parsed, articles in zip(compilations, parsed_list, per_compilation)
     ]
 
 
-def _write_toc(items):
+def _write_toc(write, items):
     """目录 entries for (compilation, parsed, articles in body order) triples, in one query."""
     entries = []
     for compilation, parsed, articles in items:
@@ -369,7 +335,7 @@ def _write_toc(items):
                      article=by_toc.get(t - 1))
             for t, item in enumerate(parsed.toc, 1)
         )
-    TocEntry.objects.bulk_create(entries, batch_size=500)
+    write.create(entries)
 
 
 def import_many(items, *, publish=False, user=None, batch_size=50):
@@ -419,8 +385,8 @@ def _import_batch(items, vocabulary, publish, user):
             seen.add(p.title)
             fresh.append(n)
     try:
-        with transaction.atomic():
-            for n, result in zip(fresh, _create_many([parsed[n] for n in fresh], publish=publish, user=user)):
+        with _import_write(user) as write:
+            for n, result in zip(fresh, _create_many(write, [parsed[n] for n in fresh], publish=publish)):
                 results[n] = result
     except Exception:  # noqa: BLE001 — the batch is rolled back whole; retry its files one transaction each
         one_by_one = sorted(one_by_one + fresh)
@@ -435,76 +401,89 @@ def _changes(pairs, created, updated) -> list[tuple[str, str]]:
     return [(state[id(a)], a.title) for a, _ in pairs if id(a) in state]
 
 
-def _update(compilation, parsed, *, publish, user) -> ImportResult:
-    now = timezone.now()
-    old = list(compilation.articles.select_related("agency"))
+def _content_values(article, parsed_article, agency, position, now) -> dict | None:
+    """What a corrected file changes in a matched article (None: its content is the same)."""
+    new_sum = _article_checksum(parsed_article.title, parsed_article.original_text)
+    if (new_sum == article.checksum and article.members_only == parsed_article.members_only
+            and (agency is None or article.agency_id == agency.pk)):
+        return None
+    values = {
+        "title": parsed_article.title, "original_text": parsed_article.original_text,
+        "sections": parsed_article.sections, "members_only": parsed_article.members_only,
+        "agency": agency.pk if agency is not None else article.agency_id,
+        "year": parsed_article.year or article.year, "position": position,
+    }
+    return article_values(article, values, now)
+
+
+def _update(write, compilation, parsed, *, publish) -> ImportResult:
+    """A corrected file over its compilation: matched articles updated, new ones created,
+    the order of the file taken (every moved article versioned, with history), ones no
+    longer in the file kept at the end with a warning."""
+    now = write.now
+    compilation = locked(Compilation.objects.filter(pk=compilation.pk))[0]
+    old = locked(compilation.articles.all())
     matches = _match_articles(old, parsed.articles)
-    agencies, new_agencies = _ensure_agencies(a.agency for a in parsed.articles if a.agency)
-    initiatives, new_initiatives = _ensure_initiatives(n for a in parsed.articles for n in a.initiatives)
+    agencies, new_agencies = _ensure_agencies(write, (a.agency for a in parsed.articles if a.agency))
+    initiatives, new_initiatives = _ensure_initiatives(
+        write, (n for a in parsed.articles for n in a.initiatives))
     themes = _themes(t for a in parsed.articles for t in a.themes)
-    # Free the positions first: the new order may swap articles (positions are unique).
-    compilation.articles.update(position=F("position") + 100000)
-    created, updated, unchanged, pairs, matched = [], [], [], [], set()
+    matched = {article.pk for article in matches if article is not None}
+    leftovers = sorted((a for a in old if a.pk not in matched), key=lambda a: a.position)
+    final = {article.pk: n for n, article in enumerate(matches, 1) if article is not None}
+    final.update({a.pk: len(parsed.articles) + n for n, a in enumerate(leftovers, 1)})
+    # Free the positions that change first: the new order may swap articles (positions are
+    # unique); the final ones are written, versioned, when the write finishes.
+    write.move_out_of_the_way(Article.objects.filter(
+        pk__in=[a.pk for a in old if a.position != final[a.pk]]))
+    created, updated, unchanged, pairs = [], [], [], []
     for position, (parsed_article, article) in enumerate(zip(parsed.articles, matches), 1):
         if article is None:
-            article = _new_article(compilation, position, parsed_article, agencies, publish, now)
+            article = _new_article(compilation, position, parsed_article, agencies, publish, now,
+                                   initiatives, themes)
             created.append(article)
         else:
-            matched.add(article.pk)
             agency = agencies.get(parsed_article.agency) if parsed_article.agency else None
-            new_sum = _article_checksum(parsed_article.title, parsed_article.original_text)
-            if (new_sum != article.checksum or article.members_only != parsed_article.members_only
-                    or (agency is not None and article.agency_id != agency.pk)):
-                article.title = parsed_article.title
-                article.original_text = parsed_article.original_text
-                article.sections = parsed_article.sections
-                article.members_only = parsed_article.members_only
-                article.agency = agency or article.agency
-                article.year = parsed_article.year or article.year
-                article.position = position
-                if publish:
-                    article.status = Status.PUBLISHED
-                if user is not None:
-                    article._history_user = user
-                article._change_reason = "导入新版本"
-                article.save()
-                updated.append(article)
-            else:
-                changes = {"position": position}
-                if publish and article.status != Status.PUBLISHED:
-                    changes.update(status=Status.PUBLISHED, published_at=article.published_at or now)
-                Article.objects.filter(pk=article.pk).update(**changes)
+            values = _content_values(article, parsed_article, agency, position, now)
+            if values is None:
+                write.change(article, {"position": position}, reason="重新排序")
                 unchanged.append(article)
+            else:
+                write.change(article, values)
+                updated.append(article)
         pairs.append((article, parsed_article))
-    Article.objects.bulk_create(created)
-    Article.history.bulk_history_create(created, default_user=user, default_change_reason="导入")
-    leftovers = [a for a in old if a.pk not in matched]
-    for offset, article in enumerate(sorted(leftovers, key=lambda a: a.position), 1):
-        Article.objects.filter(pk=article.pk).update(position=len(parsed.articles) + offset)
+    for article in leftovers:
+        write.change(article, {"position": final[article.pk]}, reason="重新排序")
+    write.create(created)
     warnings = list(parsed.warnings)
     if leftovers:
         warnings.append(f"{len(leftovers)} 篇已有文章不在新文件中，已保留并排在最后："
                         + "、".join(f"《{a.title}》" for a in leftovers))
-    _link_tags(pairs, initiatives, themes)
-    compilation.toc_entries.all().delete()
-    _write_toc([(compilation, parsed, [a for a, _ in pairs])])
-    compilation.declared_count = parsed.declared_count
-    compilation.source_name = parsed.source_name[-255:]
-    compilation.checksum = parsed.checksum
+    new_ids = {id(a) for a in created}
+    _link_new(write, [(a, p) for a, p in pairs if id(a) in new_ids], initiatives, themes)
+    kept = [(a, p) for a, p in pairs if id(a) not in new_ids]
+    for relation, tags, names_field in (("initiatives", initiatives, "initiative_names"),
+                                        ("themes", themes, "theme_names")):
+        # A corrected file adds its tags; tags an editor added stay.
+        set_tags(write, [a for a, _p in kept], relation, {
+            a.pk: {*names_of(getattr(a, names_field)),
+                   *(n for n in getattr(p, relation) if n in tags)}
+            for a, p in kept
+        })
+    write.delete_rows(compilation.toc_entries.all())
+    _write_toc(write, [(compilation, parsed, [a for a, _ in pairs])])
+    write.change(compilation, {
+        "declared_count": parsed.declared_count, "source_name": parsed.source_name[-255:],
+        "checksum": parsed.checksum,
+    })
+    published = 0
     if publish:
-        compilation.status = Status.PUBLISHED
+        _changed, published = compilations_publish(
+            compilations=Compilation.objects.filter(pk=compilation.pk), write=write)
     nothing_changed = not created and not updated
-    if nothing_changed and not publish:
-        Compilation.objects.filter(pk=compilation.pk).update(
-            checksum=parsed.checksum, source_name=compilation.source_name)
-    else:
-        if user is not None:
-            compilation._history_user = user
-        compilation.save()
-    _index_for_search([a.pk for a in created + updated])
     return ImportResult(
         compilation, UNCHANGED if nothing_changed else UPDATED, created=len(created),
         updated=len(updated), unchanged=len(unchanged), agencies_created=new_agencies,
         initiatives_created=new_initiatives, warnings=warnings,
-        changes=_changes(pairs, created, updated),
+        changes=_changes(pairs, created, updated), published=published,
     )

@@ -76,6 +76,7 @@ from .ranking import RANK_WINDOW, order_windows
 __all__ = [
     "highlight",
     "index_articles",
+    "index_written",
     "parse",
     "query_terms",
     "rebuild_index",
@@ -125,16 +126,9 @@ _KNOWN_SCOPES = {}
 def _known_scopes(model):
     """{SQL of a scope's queryset: restriction} for the scopes recognised, built once."""
     if model not in _KNOWN_SCOPES:
-        from ..models import Compilation, Status
         from ..reading import listable
 
-        hidden_status = [s for s in Status.values if s != Status.PUBLISHED]
-        hidden = model.objects.filter(status__in=hidden_status).order_by().values("pk").union(
-            model.objects.filter(
-                compilation__in=Compilation.objects.filter(status__in=hidden_status).values("pk")
-            ).order_by().values("pk"),
-            all=True,
-        )
+        hidden = model.objects.hidden_ids()
         hidden_sql, params = hidden.query.sql_with_params()
         public = (f"NOT IN ({hidden_sql})", tuple(params))
         _KNOWN_SCOPES[model] = {
@@ -256,6 +250,14 @@ def index_articles(ids):
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(ids), 500):
             backend().index_rows(_rows(ids[start:start + 500]), cursor)
+
+
+def index_written(ids):
+    """The index hook of the write services: these articles were created or had their title,
+    headings or text changed in the current transaction. SQLite's triggers have indexed them
+    already; PostgreSQL indexes them now (``index_articles``)."""
+    if connection.vendor != "sqlite":
+        index_articles(ids)
 
 
 def rebuild_index(progress=None, batch=1000):

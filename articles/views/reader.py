@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import search as search_engine
 from ..facets import agency_counts, cached, facets_for, facets_for_ids, tag_counts
 from ..filters import ArticleFilter, CompilationFilter
-from ..models import Agency, Article, Compilation, Initiative, Status, Theme
+from ..models import Agency, Article, Compilation, Initiative, Theme
 from ..permissions import can_read_full, is_editor, teaser, visible_compilations
 from ..reading import (
     article_counts,
@@ -142,7 +142,7 @@ def _faceted(request, queryset, *, q=""):
 
 def home(request):
     published = listable(None)  # the anonymous reader's articles
-    compilations = list(Compilation.objects.filter(status=Status.PUBLISHED)[:6])
+    compilations = list(Compilation.objects.published()[:6])
     counts = article_counts([c.pk for c in compilations], request.user)
     for compilation in compilations:
         compilation.article_count = counts.get(compilation.pk, 0)

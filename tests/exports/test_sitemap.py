@@ -51,7 +51,7 @@ class SitemapTests(TestCase):
     def test_index_never_loads_the_articles_themselves(self):
         for position in range(4, 14):
             make_article(compilation=self.compilation, position=position)
-        with self.assertNumQueries(7) as queries:  # a count per section, two latest dates
+        with self.assertNumQueries(8) as queries:  # state, a count per section, two latest dates
             response = self.client.get("/sitemap.xml")
         self.assertContains(response, "<lastmod>")
         article_queries = [q["sql"] for q in queries.captured_queries

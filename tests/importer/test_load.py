@@ -190,12 +190,12 @@ class ImportManyTests(TestCase):
         real = load._create_many
         calls = []
 
-        def flaky(parsed_list, **kwargs):
+        def flaky(write, parsed_list, **kwargs):
             calls.append(len(parsed_list))
             if len(calls) == 1:
-                real(parsed_list, **kwargs)  # writes, then fails: the batch must roll back
+                real(write, parsed_list, **kwargs)  # writes, then fails: the batch must roll back
                 raise RuntimeError("批量写入失败")
-            return real(parsed_list, **kwargs)
+            return real(write, parsed_list, **kwargs)
 
         with mock.patch.object(load, "_create_many", side_effect=flaky):
             results = import_many(self.corpus()[:4])

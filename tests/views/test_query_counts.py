@@ -83,7 +83,7 @@ class ConstantQueryTests(TestCase):
         build(30)
         url = reverse("articles:list") + "?theme=%E5%85%9A%E5%BB%BA"
         self.client.get(url)
-        with self.assertNumQueries(4):  # page ids, their rows, themes, initiatives
+        with self.assertNumQueries(5):  # library state, page ids, their rows, themes, initiatives
             self.client.get(url)
 
     def test_article_detail_queries_do_not_grow_with_sections(self):
