@@ -190,7 +190,11 @@ class Write:
     def _queue(self, obj, fields, reason):
         key = (type(obj), obj.pk)
         if key in self._changed:
-            self._changed[key][1].update(fields)
+            stored, queued = self._changed[key]
+            if stored is not obj:  # the same row read again: its new values join the queue
+                for name in fields:
+                    setattr(stored, name, getattr(obj, name))
+            queued.update(fields)
         else:
             self._changed[key] = (obj, set(fields))
         if reason:
@@ -324,7 +328,10 @@ class Write:
 def joined(write, *, user, reason):
     """The caller's ``Write`` when a service is part of a larger one (an import publishing
     what it imported), else a new one."""
-    return contextlib.nullcontext(write) if write is not None else Write(user=user, reason=reason)
+    if write is None:
+        return Write(user=user, reason=reason)
+    write.flush()  # what the service reads must include what the larger write did so far
+    return contextlib.nullcontext(write)
 
 
 def next_release():
