@@ -56,25 +56,22 @@ def read_version() -> int:
     return version
 
 
-def mark_changed() -> None:
-    """Move the library version forward, in the current transaction (write services only)."""
-    updated = LibraryState.objects.filter(pk=STATE_ID).update(
-        version=Greatest(F("version") + 1, Value(time.time_ns()))
-    )
-    if not updated:
+_UNCHANGED = object()
+
+
+def mark_changed(*, next_release_at=_UNCHANGED) -> None:
+    """Move the library version forward, in the current transaction (write services only);
+    with ``next_release_at``, also record the earliest publish time still scheduled (None:
+    nothing is scheduled). One UPDATE."""
+    values = {"version": Greatest(F("version") + 1, Value(time.time_ns()))}
+    if next_release_at is not _UNCHANGED:
+        values["next_release_at"] = next_release_at
+    if not LibraryState.objects.filter(pk=STATE_ID).update(**values):
         _state()
-        LibraryState.objects.filter(pk=STATE_ID).update(
-            version=Greatest(F("version") + 1, Value(time.time_ns()))
-        )
+        LibraryState.objects.filter(pk=STATE_ID).update(**values)
     if _request_version.get() is not None:
         # The rest of this request reads what it wrote.
         _request_version.set(None)
-
-
-def set_next_release(when) -> None:
-    """Record the earliest publish time still scheduled (None: nothing is scheduled)."""
-    _state()
-    LibraryState.objects.filter(pk=STATE_ID).update(next_release_at=when)
 
 
 IMPORT_LOCK_KEY = 0x68756962  # any constant of ours: "huib"

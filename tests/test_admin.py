@@ -281,3 +281,47 @@ class BulkActionTests(AdminSetupMixin, TestCase):
         self.assertEqual(theme.tagged_articles.filter(content_object__in=ids).count(), 2)
         response = client.post(url, {"action": "add_theme", "_selected_action": ids}, follow=True)
         self.assertContains(response, "请先在操作栏中选择要添加的主题")
+
+
+class EditorsDayTests(AdminSetupMixin, TestCase):
+    """The changelist and history as editors use them all day, in Chinese."""
+
+    def test_admin_search_finds_restored_words_in_titles_text_and_agency_names(self):
+        coded_title = make_article(title="县委组织部：以D建引领基层治理", agency=make_agency(name="县委组织部"))
+        coded_text = make_article(title="县民政局经验材料", original_text="局D组开展TD日活动。")
+        by_agency = make_article(title="某机关经验材料", agency=make_agency(name="县委D建办"))
+        other = make_article(title="县财政局预算绩效管理")
+        client = self.client_for(self.editor)
+        url = reverse("admin:articles_article_changelist")
+        for q, expected in (("党建", {coded_title, by_agency}), ("主题党日", {coded_text}),
+                            ("县委组织部", {coded_title})):
+            with self.subTest(q=q):
+                response = client.get(url, {"q": q})
+                shown = set(response.context["cl"].result_list)
+                self.assertEqual(shown, expected)
+                self.assertNotIn(other, shown)
+        self.assertContains(client.get(url, {"q": "党建"}), "县委组织部：以党建引领基层治理")
+
+    def test_agency_filter_lists_the_busiest_agencies_with_counts(self):
+        make_article(agency=self.agency)
+        client = self.client_for(self.editor)
+        url = reverse("admin:articles_article_changelist")
+        page = client.get(url).content.decode()
+        self.assertIn("市审计局（2）", page)
+        response = client.get(url, {"agency": self.agency.pk})
+        self.assertEqual(len(response.context["cl"].result_list), 2)
+        self.assertEqual(client.get(url, {"agency": "abc"}).status_code, 200)
+
+    def test_history_pages_speak_chinese(self):
+        client = self.client_for(self.editor)
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        from .formdata import form_data
+
+        data = form_data(client.get(url))
+        client.post(url, {**data, "year": "", "themes": "清廉机关，党建"})
+        page = client.get(reverse("admin:articles_article_history", args=[self.article.pk]))
+        text = page.content.decode()
+        for word in ("第 2 版", "编辑保存", "编辑甲", "年份：</strong>2023 → —", "主题："):
+            self.assertIn(word, text)
+        for english in ("None", "Changes", "Unchanged", "Historical"):
+            self.assertNotIn(english, text)

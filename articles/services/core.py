@@ -11,7 +11,8 @@ version each caller saw (``check_version``), and hands ``Write`` its changes. On
   (编辑保存, 批量发布, 重新导入《…》 …), written with one bulk insert per model;
 - the search index of the articles whose title, headings or text changed
   (``search.index_written``: the index hook of every write);
-- the library version (``library.mark_changed``), and the next scheduled release.
+- the library version (``library.mark_changed``), and the next scheduled release when a
+  publication changed.
 
 Nothing outside ``articles/services/`` writes content rows (``tests/test_write_path.py``
 checks the source).
@@ -199,6 +200,7 @@ class Write:
             self._changed[key] = (obj, set(fields))
         if reason:
             obj._change_reason = reason[:REASON_MAX]
+        self._notice_schedule(obj, fields)
         if isinstance(obj, Article) and INDEXED_FIELDS & set(fields):
             self._reindex.add(obj.pk)
 
@@ -212,6 +214,7 @@ class Write:
                 obj.published_at = obj.published_at.replace(microsecond=0)
             if reason:
                 obj._change_reason = reason[:REASON_MAX]
+            self._notice_schedule(obj, ())
         model.objects.bulk_create(objs, batch_size=batch_size)
         self._created[model].extend(objs)
         if model is Article:
@@ -251,8 +254,14 @@ class Write:
         self._queue(obj, [], reason)
 
     def refresh_release(self) -> None:
-        """Record the next scheduled release even when nothing else was written."""
+        """Record the next scheduled release (when nothing else was written, too)."""
         self._release = True
+
+    def _notice_schedule(self, obj, fields) -> None:
+        # The next release can only move when a publication changes or a row is scheduled.
+        scheduled = getattr(obj, "status", None) == Status.SCHEDULED
+        if scheduled or {"status", "published_at"} & set(fields):
+            self._release = True
 
     def move_out_of_the_way(self, queryset, field="position", offset=1_000_000) -> None:
         """Shift a unique column of some rows out of range before they are renumbered (the
@@ -290,10 +299,11 @@ class Write:
             from ..search import index_written
 
             index_written(sorted(self._reindex))
-        if self.wrote:
-            library.mark_changed()
         if self.wrote or self._release:
-            library.set_next_release(next_release())
+            if self._release:
+                library.mark_changed(next_release_at=next_release())
+            else:
+                library.mark_changed()
         self._reindex = set()
 
     def _update(self, model, items) -> None:
