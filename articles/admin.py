@@ -46,7 +46,8 @@ class VersionedForm(forms.ModelForm):
     and when, lists their changes field by field, and leaves the editor's input in the form.
     """
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, label=_("打开时的版本"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -160,6 +160,7 @@ def upload_view(model_admin, request):
     ]
     return render(request, "admin/articles/compilation/import_preview.html", _context(
         model_admin, request, preview=preview, parsed=parsed, rows=rows,
+        hand_edited=sum(1 for row in preview.articles if row.hand_edits),
         ticket=_stage(data, filename), filename=filename,
         title=_("导入预览：%(title)s") % {"title": parsed.title},
     ))
@@ -177,8 +178,9 @@ def confirm_view(model_admin, request):
                             error=_("预览已过期或无效，请重新上传文件。"))
     data, filename, staged_path = staged
     try:
+        take_file = {int(v) for v in request.POST.getlist("take_file") if v.isdigit()}
         result = import_compilation(data, filename=filename, user=request.user,
-                                    publish=bool(request.POST.get("publish")))
+                                    publish=bool(request.POST.get("publish")), take_file=take_file)
     except ImportRefused as refusal:
         return _render_form(model_admin, request, ImportUploadForm(), status=400, error=str(refusal))
     staged_path.unlink(missing_ok=True)

@@ -149,9 +149,9 @@ TAGGIT_STRING_FROM_TAGS = "articles.tagging.join_tags"
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
-# Facet counts are cached under a library version every write bumps (articles/facets.py).
-# One process: memory is enough. Several worker processes must share the cache, or a bump in
-# one is unseen by the others: set CACHE_DIR to a directory they all can write.
+# Facet counts and fragments are cached under the library version, a number in the database
+# that every write moves (articles/library.py), so each process's own memory cache is exact.
+# CACHE_DIR lets worker processes share what they computed (fewer recomputations), nothing more.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -2,6 +2,11 @@
 stale save is refused with a message naming who changed what, and the database stays exactly
 as the first save left it; every change is in the history (tags too) and a save that changes
 nothing writes nothing."""
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
 
@@ -271,3 +276,66 @@ class DeleteTests(TwoEditors):
         self.assertFalse(Article.objects.filter(pk=doomed.pk).exists())
         record = Article.history.filter(id=doomed.pk).latest("history_id")
         self.assertEqual((record.history_type, record.history_user), ("-", self.editor_a))
+
+
+class HandEditsTests(TwoEditors):
+    """A corrected file over articles an editor changed by hand since the last import."""
+
+    def setUp(self):
+        super().setUp()
+        self.first = import_compilation(styles_text().encode(), filename="styles.txt")
+        self.edited = Article.objects.get(compilation=self.first.compilation, position=1)
+        self.untouched = Article.objects.get(compilation=self.first.compilation, position=2)
+        url = self.article_url(self.edited.pk)
+        data = self.open(self.a, url)
+        self.hand_text = data["original_text"].replace("XX亿元", "3.2亿元")
+        self.assertEqual(self.a.post(url, {**data, "original_text": self.hand_text}).status_code, 302)
+        self.corrected = (styles_text().replace("每季度召开一次专题会议", "每月召开一次专题会议")
+                          .replace("依托机关图书室", "依托机关阅览室"))
+
+    def preview(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("styles-2.txt", self.corrected.encode())
+        response = self.a.post(reverse("admin:articles_compilation_import"), {"file": upload})
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_the_preview_marks_the_hand_edit_and_the_import_keeps_it_by_default(self):
+        response = self.preview()
+        page = response.content.decode()
+        self.assertIn("人工修改过", page)
+        self.assertIn("3.2亿元", page)  # the editor's change, shown as a diff
+        self.assertEqual(page.count('name="take_file"'), 1)
+        ticket = form_data(response, "import-confirm")["ticket"]
+        self.a.post(reverse("admin:articles_compilation_import_confirm"), {"ticket": ticket})
+        self.edited.refresh_from_db()
+        self.untouched.refresh_from_db()
+        self.assertIn("3.2亿元", self.edited.original_text)
+        self.assertNotIn("每月召开", self.edited.original_text)
+        self.assertIn("依托机关阅览室", self.untouched.original_text)
+
+    def test_the_editor_may_take_the_files_version(self):
+        response = self.preview()
+        data = form_data(response, "import-confirm")
+        self.a.post(reverse("admin:articles_compilation_import_confirm"),
+                    {"ticket": data["ticket"], "take_file": [self.edited.pk]})
+        self.edited.refresh_from_db()
+        self.assertIn("每月召开一次专题会议", self.edited.original_text)
+        self.assertNotIn("3.2亿元", self.edited.original_text)
+
+    def test_the_command_keeps_hand_edits_unless_told(self):
+        again = self.corrected.replace("建立长效机制8项", "建立长效机制9项")
+        for text, flags in ((self.corrected, []), (again, ["--overwrite-edits"])):
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "styles.txt"
+                path.write_text(text, encoding="utf-8")
+                out = StringIO()
+                call_command("import_compilation", str(path), *flags, stdout=out)
+            self.edited.refresh_from_db()
+            if flags:
+                self.assertIn("每月召开一次专题会议", self.edited.original_text)
+                self.assertNotIn("3.2亿元", self.edited.original_text)
+            else:
+                self.assertIn("保留了编辑的版本", out.getvalue())
+                self.assertIn("3.2亿元", self.edited.original_text)

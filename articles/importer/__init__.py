@@ -6,9 +6,11 @@ Public API (the admin, the commands and setup_demo use these names):
 - ``parse_file(path_or_bytes, *, filename=None, vocabulary=None) -> ParsedCompilation`` —
   pure: reads and parses the whole file, no database. ``ParsedCompilation.as_json()`` gives the
   documented JSON shape.
-- ``import_compilation(parsed_or_path, *, publish=False, user=None) -> ImportResult`` — one
-  transaction; idempotent by file checksum ('unchanged'); a corrected file updates the matching
-  articles with history.
+- ``import_compilation(parsed_or_path, *, publish=False, user=None, take_file=()) ->
+  ImportResult`` — one transaction through the write services; idempotent by file checksum
+  ('unchanged'), also when two run at once; a corrected file updates the matching articles
+  with history, except those changed by hand since (``load.hand_edits``) unless in
+  ``take_file``.
 - ``import_many(items, *, publish=False, user=None, batch_size=50)`` — bulk import of many
   files (paths, (bytes, filename) pairs or parsed): new compilations written a batch at a
   time, one result or ImportRefused per item; never a half-written file.

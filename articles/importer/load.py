@@ -1,9 +1,14 @@
-"""Writing a parsed compilation: one transaction, idempotent by checksum, history kept.
+"""Writing a parsed compilation: one ``services.Write`` (one transaction, versions, history
+with user and reason, search index, library version), under the import lock, idempotent by
+checksum.
 
-- Same file again (same SHA-256) → 'unchanged', nothing written.
+- Same file again (same SHA-256) → 'unchanged', nothing written (with ``publish``: the
+  compilation and its articles are published).
 - A corrected version (same compilation title, other checksum) → articles matched by title are
-  updated through ``save()`` (so django-simple-history records the change), new ones created,
-  ones no longer in the file kept at the end with a warning.
+  updated (history reason 重新导入《…》), new ones created, the file's order taken (moved
+  articles get a version and a history row), ones no longer in the file kept at the end with a
+  warning; an article an editor changed by hand since the last import keeps the editor's
+  version unless the editor chose the file's (``hand_edits``, ``take_file``).
 - Otherwise a new Compilation. New rows are written in bulk (agencies, initiatives, articles
   with their history rows, tag links, 目录 entries): a fixed number of queries per call,
   whatever its size; ``import_many`` writes the new compilations of many files in one call
@@ -64,9 +69,9 @@ class ImportResult:
         published = f"；发布文章 {self.published} 篇" if self.published else ""
         if self.status == UNCHANGED and not self.created and not self.updated:
             if self.published:
-                return (f"unchanged：《{self.compilation.title}》与已导入的内容相同，内容未改；"
+                return (f"未变：《{self.compilation.title}》与已导入的内容相同，内容未改；"
                         f"已发布汇编及其 {self.published} 篇文章")
-            return (f"unchanged：《{self.compilation.title}》与已导入的内容相同，未作改动"
+            return (f"未变：《{self.compilation.title}》与已导入的内容相同，未作改动"
                     f"（{self.unchanged} 篇）")
         verb = "已导入" if self.status == CREATED else "已更新"
         extra = []
@@ -84,6 +89,10 @@ class ArticlePreview:
     parsed: ParsedArticle
     state: str
     agency_is_new: bool
+    existing_id: int | None = None
+    # (field, as last imported, as the editor left it) for an article an editor changed by
+    # hand since the last import; the file's version replaces it only if the editor says so.
+    hand_edits: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def state_label(self) -> str:
@@ -141,6 +150,66 @@ def _match_articles(old_articles, parsed_articles) -> list:
     return matches
 
 
+IMPORT_REASONS = ("导入", "重新导入")
+HAND_EDITABLE = ("title", "original_text", "agency_id", "year", "members_only")
+_LABELS = {"title": "标题", "original_text": "原文", "agency_id": "机关", "year": "年份",
+           "members_only": "仅会员可读"}
+
+
+def hand_edits(articles) -> dict[int, list[tuple[str, str, str]]]:
+    """{article id: [(field, as last imported, as now)]} for the articles whose content an
+    editor changed after their last import (their history's last import row). One query."""
+    from django.db.models import Q
+
+    by_id = {a.pk: a for a in articles}
+    if not by_id:
+        return {}
+    imported = {}
+    reasons = Q()
+    for reason in IMPORT_REASONS:
+        reasons |= Q(history_change_reason__startswith=reason)
+    for record in (Article.history.filter(reasons, id__in=list(by_id))
+                   .only("id", "history_id", *HAND_EDITABLE).order_by("id", "-history_id")):
+        imported.setdefault(record.id, record)
+    edits = {}
+    for pk, record in imported.items():
+        changed = [
+            (_LABELS[name], *_shown_change(getattr(record, name), getattr(by_id[pk], name)))
+            for name in HAND_EDITABLE if getattr(record, name) != getattr(by_id[pk], name)
+        ]
+        if changed:
+            edits[pk] = changed
+    return edits
+
+
+def _shown_change(old, new, context=12, limit=80) -> tuple[str, str]:
+    """The two values as an editor compares them: for texts, the part that differs with a
+    little context on each side (the common start and end cut)."""
+    if not (isinstance(old, str) and isinstance(new, str)):
+        return _short(old), _short(new)
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    cut = max(0, start - context)
+
+    def fragment(text):
+        piece = text[cut:len(text) - max(0, end - context)]
+        return ("…" if cut else "") + _short(piece, limit) + ("…" if end > context else "")
+    return fragment(old), fragment(new)
+
+
+def _short(value, limit=60) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _find_existing(parsed: ParsedCompilation):
     """(compilation, same file): the compilation this file was imported as (same checksum), or
     the one it corrects — same title and at least half of its articles found there — or None.
@@ -165,8 +234,10 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
     """Compare a parsed file with the database: new vs already there, nothing written."""
     _ensure_vocabulary(parsed)
     existing, same_file = _find_existing(parsed)
-    old = list(existing.articles.only("id", "title", "checksum")) if existing is not None else []
+    old = (list(existing.articles.only("id", "checksum", *HAND_EDITABLE))
+           if existing is not None else [])
     matches = _match_articles(old, parsed.articles)
+    edited = hand_edits(old)
     agency_names = sorted({a.agency for a in parsed.articles if a.agency})
     known_agencies = set(Agency.objects.filter(name__in=agency_names, region="")
                          .values_list("name", flat=True))
@@ -181,8 +252,11 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
             state = UNCHANGED
         else:
             state = UPDATED
-        articles.append(ArticlePreview(article, state, bool(article.agency)
-                                       and article.agency not in known_agencies))
+        articles.append(ArticlePreview(
+            article, state, bool(article.agency) and article.agency not in known_agencies,
+            existing_id=match.pk if match is not None else None,
+            hand_edits=edited.get(match.pk, []) if match is not None and state == UPDATED else [],
+        ))
     if existing is None:
         status = CREATED
     elif same_file or all(a.state == UNCHANGED for a in articles):
@@ -245,7 +319,8 @@ def _link_new(write, pairs, initiatives, themes):
     names fields were set before the insert)."""
     new_i, new_t = set(), set()
     for article, parsed in pairs:
-        new_i.update((article.pk, initiatives[n].pk) for n in parsed.initiatives if n in initiatives)
+        new_i.update((article.pk, initiatives[n].pk)
+                     for n in parsed.initiatives if n in initiatives)
         new_t.update((article.pk, themes[n].pk) for n in parsed.themes if n in themes)
     write.create_links(TaggedInitiative, sorted(new_i))
     write.create_links(TaggedTheme, sorted(new_t))
@@ -260,10 +335,14 @@ def _import_write(user, reason="导入"):
         yield write
 
 
-def import_compilation(parsed_or_path, *, publish=False, user=None, filename=None) -> ImportResult:
+def import_compilation(parsed_or_path, *, publish=False, user=None, filename=None,
+                       take_file=()) -> ImportResult:
     """Import a compilation (a ParsedCompilation, a path or bytes) in one transaction.
 
-    Raises ImportRefused (nothing written) when the file cannot be parsed."""
+    An article an editor changed by hand since its last import keeps the editor's version
+    unless its id is in ``take_file`` (the preview asks, per article; ``"all"``: every one);
+    either way the file's order is taken. Raises ImportRefused (nothing written) when the
+    file cannot be parsed."""
     if isinstance(parsed_or_path, ParsedCompilation):
         parsed = parsed_or_path
         _ensure_vocabulary(parsed)
@@ -274,7 +353,8 @@ def import_compilation(parsed_or_path, *, publish=False, user=None, filename=Non
         if existing is not None and same_file:
             published = 0
             if publish:
-                write.reason = f"导入后发布《{existing.title}》"[:100]
+                # Not an import reason: this row is no baseline for hand edits (hand_edits).
+                write.reason = f"发布《{existing.title}》（导入时勾选）"[:100]
                 _changed, published = compilations_publish(
                     compilations=Compilation.objects.filter(pk=existing.pk), write=write)
             return ImportResult(existing, UNCHANGED, unchanged=existing.articles.count(),
@@ -282,7 +362,8 @@ def import_compilation(parsed_or_path, *, publish=False, user=None, filename=Non
         if existing is None:
             return _create_many(write, [parsed], publish=publish)[0]
         write.reason = f"重新导入《{existing.title}》"[:100]
-        return _update(write, existing, parsed, publish=publish)
+        return _update(write, existing, parsed, publish=publish,
+                       take_file=take_file if take_file == "all" else set(take_file))
 
 
 def _create_many(write, parsed_list, *, publish) -> list[ImportResult]:
@@ -386,7 +467,8 @@ def _import_batch(items, vocabulary, publish, user):
             fresh.append(n)
     try:
         with _import_write(user) as write:
-            for n, result in zip(fresh, _create_many(write, [parsed[n] for n in fresh], publish=publish)):
+            created = _create_many(write, [parsed[n] for n in fresh], publish=publish)
+            for n, result in zip(fresh, created):
                 results[n] = result
     except Exception:  # noqa: BLE001 — the batch is rolled back whole; retry its files one transaction each
         one_by_one = sorted(one_by_one + fresh)
@@ -416,7 +498,7 @@ def _content_values(article, parsed_article, agency, position, now) -> dict | No
     return article_values(article, values, now)
 
 
-def _update(write, compilation, parsed, *, publish) -> ImportResult:
+def _update(write, compilation, parsed, *, publish, take_file=frozenset()) -> ImportResult:
     """A corrected file over its compilation: matched articles updated, new ones created,
     the order of the file taken (every moved article versioned, with history), ones no
     longer in the file kept at the end with a warning."""
@@ -424,7 +506,12 @@ def _update(write, compilation, parsed, *, publish) -> ImportResult:
     compilation = locked(Compilation.objects.filter(pk=compilation.pk))[0]
     old = locked(compilation.articles.all())
     matches = _match_articles(old, parsed.articles)
-    agencies, new_agencies = _ensure_agencies(write, (a.agency for a in parsed.articles if a.agency))
+    edited = hand_edits(old)
+    if take_file == "all":
+        take_file = set(edited)
+    kept_edits = []
+    agencies, new_agencies = _ensure_agencies(
+        write, (a.agency for a in parsed.articles if a.agency))
     initiatives, new_initiatives = _ensure_initiatives(
         write, (n for a in parsed.articles for n in a.initiatives))
     themes = _themes(t for a in parsed.articles for t in a.themes)
@@ -445,6 +532,9 @@ def _update(write, compilation, parsed, *, publish) -> ImportResult:
         else:
             agency = agencies.get(parsed_article.agency) if parsed_article.agency else None
             values = _content_values(article, parsed_article, agency, position, now)
+            if values is not None and article.pk in edited and article.pk not in take_file:
+                kept_edits.append(article)
+                values = None
             if values is None:
                 write.change(article, {"position": position}, reason="重新排序")
                 unchanged.append(article)
@@ -459,6 +549,9 @@ def _update(write, compilation, parsed, *, publish) -> ImportResult:
     if leftovers:
         warnings.append(f"{len(leftovers)} 篇已有文章不在新文件中，已保留并排在最后："
                         + "、".join(f"《{a.title}》" for a in leftovers))
+    if kept_edits:
+        warnings.append(f"{len(kept_edits)} 篇文章在上次导入后经人工修改，保留了编辑的版本："
+                        + "、".join(f"《{a.title}》" for a in kept_edits))
     new_ids = {id(a) for a in created}
     _link_new(write, [(a, p) for a, p in pairs if id(a) in new_ids], initiatives, themes)
     kept = [(a, p) for a, p in pairs if id(a) not in new_ids]

@@ -65,7 +65,8 @@ class AdminImportTests(TestCase):
         preview = self.upload(STYLES.read_bytes(), "a.txt")
         ticket = re.search(r'name="ticket" value="([^"]+)"', preview.content.decode()).group(1)
         self.client.post(self.confirm_url, {"ticket": ticket})
-        self.assertContains(self.upload(STYLES.read_bytes(), "a.txt"), "unchanged")
+        page = self.upload(STYLES.read_bytes(), "a.txt")
+        self.assertContains(page, "与已导入的内容相同，确认后不会有任何改动")
 
     def test_docx_upload_is_previewed(self):
         response = self.upload(make_docx(), "减负.docx")

@@ -69,7 +69,7 @@ class ImportTests(TestCase):
             again = import_compilation(STYLES)
         self.assertEqual((again.status, again.created, again.updated), ("unchanged", 0, 0))
         self.assertEqual(again.compilation, first.compilation)
-        self.assertIn("unchanged", again.summary())
+        self.assertIn("与已导入的内容相同，未作改动", again.summary())
         self.assertFalse([q for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))])
         self.assertEqual(Compilation.objects.count(), 1)
         self.assertEqual(Article.objects.count(), 4)

@@ -19,13 +19,16 @@ class Command(BaseCommand):
                             help="在标准输出打印一个 JSON 对象（标题、目录、文章、警告）")
         parser.add_argument("--publish", action="store_true",
                             help="导入后直接发布汇编和文章（默认为草稿）")
+        parser.add_argument("--overwrite-edits", action="store_true",
+                            help="上次导入后经人工修改的文章也用文件中的版本覆盖（默认保留编辑的版本）")
 
-    def handle(self, *args, path, dry_run, json: bool, publish, **options):
+    def handle(self, *args, path, dry_run, json: bool, publish, overwrite_edits, **options):
         as_json = json
         try:
             parsed = parse_file(path)  # refusals come before any database access
             parsed.apply_vocabulary(theme_vocabulary())
-            result = None if dry_run else import_compilation(parsed, publish=publish)
+            result = None if dry_run else import_compilation(
+                parsed, publish=publish, take_file="all" if overwrite_edits else ())
         except ImportRefused as exc:
             raise CommandError(str(exc), returncode=2) from None
         # With --json stdout holds exactly one JSON object; the rest goes to stderr.
@@ -37,7 +40,7 @@ class Command(BaseCommand):
         for warning in parsed.warnings if not as_json else []:
             report.write(f"警告：{warning}")
         if result is not None:
-            report.write(result.summary())
+            report.write(f"[{result.status}] {result.summary()}")  # the status token for scripts
             labels = {"created": "新建", "updated": "更新"}
             for state, title in result.changes:
                 report.write(f"  {labels[state]}：{title}")
