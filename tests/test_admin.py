@@ -325,3 +325,9 @@ class EditorsDayTests(AdminSetupMixin, TestCase):
             self.assertIn(word, text)
         for english in ("None", "Changes", "Unchanged", "Historical"):
             self.assertNotIn(english, text)
+        first = Article.history.filter(id=self.article.pk).earliest("history_id")
+        restore = client.get(reverse("admin:articles_article_simple_history",
+                                     args=[self.article.pk, first.history_id])).content.decode()
+        self.assertIn("恢复文章", restore)
+        for english in ("Historical", "Revert", "Home"):
+            self.assertNotIn(english, restore)
