@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import Agency, Article, Compilation
 
 MAX_ID = 2**31 - 1
+# Years of the material: a wider range would reach dates the time-zone conversion cannot
+# represent (year 1 in Asia/Shanghai is before 0001-01-01 UTC: an OverflowError, a 500).
+YEARS = {"min_value": 1900, "max_value": 2100}
 
 
 class IdFilter(django_filters.Filter):
@@ -45,7 +48,7 @@ class ArticleFilter(django_filters.FilterSet):
     initiative = django_filters.CharFilter(
         field_name="initiatives__slug", label=_("举措"), max_length=100
     )
-    year = IdFilter(field_name="year", label=_("年份"), max_value=9999)
+    year = IdFilter(field_name="year", label=_("年份"), **YEARS)
     compilation = IdFilter(field_name="compilation_id", label=_("汇编"))
     sort = django_filters.ChoiceFilter(
         label=_("排序"),
@@ -83,7 +86,7 @@ class CompilationFilter(django_filters.FilterSet):
     title = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", label=_("标题包含"), max_length=100
     )
-    year = IdFilter(field_name="published_at__year", label=_("发布年份"), max_value=9999)
+    year = IdFilter(field_name="published_at__year", label=_("发布年份"), **YEARS)
 
     class Meta:
         model = Compilation

@@ -54,6 +54,12 @@ class HomeAndCompilationTests(TestCase):
             self.client.get(reverse("articles:compilation_list"), {"year": "abc", "page": "x"})
             .status_code, 200,
         )
+        # Years whose 1 January in Asia/Shanghai is not a representable UTC date, and digits
+        # of other scripts (१ = 1), are ignored like any other bad value.
+        for year in ("1", "१", "0", "99999", "-5"):
+            for url in (reverse("articles:compilation_list"), reverse("articles:list")):
+                with self.subTest(url=url, year=year):
+                    self.assertEqual(self.client.get(url, {"year": year}).status_code, 200)
 
     def test_compilation_detail_links_its_contents_and_download(self):
         response = self.client.get(self.compilation.get_absolute_url())
