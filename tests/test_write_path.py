@@ -339,3 +339,30 @@ class HandEditsTests(TwoEditors):
             else:
                 self.assertIn("保留了编辑的版本", out.getvalue())
                 self.assertIn("3.2亿元", self.edited.original_text)
+
+
+class AddTests(TwoEditors):
+    def test_adding_an_article_and_a_compilation_goes_through_the_services(self):
+        url = reverse("admin:articles_compilation_add")
+        data = self.open(self.a, url)
+        data.update({"title": "关于新建汇编材料汇编", "status": "draft"})
+        self.assertEqual(self.a.post(url, data).status_code, 302)
+        compilation = Compilation.objects.get(title="关于新建汇编材料汇编")
+        self.assertEqual(Compilation.history.filter(id=compilation.pk).get().history_user,
+                         self.editor_a)
+
+        url = reverse("admin:articles_article_add")
+        data = self.open(self.a, url)
+        data.update({"compilation": compilation.pk, "position": "1", "title": "县委办：以D建促发展",
+                     "original_text": "一、强化D建\r\n开展TD日活动。", "status": "published",
+                     "themes": "党建、作风建设"})
+        self.assertEqual(self.a.post(url, data).status_code, 302)
+        article = Article.objects.get(title="县委办：以D建促发展")
+        self.assertEqual(article.text, "一、强化党建\n开展主题党日活动。")
+        self.assertEqual(sorted(article.themes.names()), ["作风建设", "党建"])
+        self.assertEqual(article.theme_names, "作风建设、党建")
+        self.assertIsNotNone(article.published_at)
+        self.assertEqual(Article.history.filter(id=article.pk).get().history_user, self.editor_a)
+        from articles.search import search_results
+
+        self.assertEqual(search_results(Article.objects.all(), "党建").match_ids(), [article.pk])

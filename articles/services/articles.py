@@ -22,7 +22,8 @@ def names_of(text: str) -> list[str]:
 
 
 def names_text(names) -> str:
-    return NAMES_SEPARATOR.join(sorted(set(names)))
+    """The text of ``theme_names``/``initiative_names`` for these tag names."""
+    return NAMES_SEPARATOR.join(sorted({normalise_tag_name(n) for n in names} - {""}))
 
 
 def resolve_status(status, published_at, now):
@@ -150,6 +151,8 @@ def article_create(*, values: dict, user=None, reason: str = REASON_CREATE) -> A
         article.status, article.published_at = resolve_status(
             article.status, article.published_at, write.now)
         article.refresh_derived()
+        for relation, names in tags.items():  # recorded with the creation
+            setattr(article, TAG_RELATIONS[relation][2], names_text(names or []))
         write.create([article])
         for relation, names in tags.items():
             set_tags(write, [article], relation, {article.pk: names or []})

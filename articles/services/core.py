@@ -148,6 +148,7 @@ class Write:
         self.now = timezone.now().replace(microsecond=0)
         self._changed = {}  # (model, pk) -> (obj, set of field names)
         self._created = defaultdict(list)
+        self._new = set()  # id() of the objects in _created
         self._deleted = 0
         self._links = False
         self._wrote = False
@@ -184,7 +185,12 @@ class Write:
                 continue
             setattr(obj, attname, value)
             changed.append(attname)
-        if changed:
+        if changed and id(obj) in self._new:
+            # Created by this write, its history not written yet: its creation is recorded
+            # with these values, as one row.
+            type(obj).objects.filter(pk=obj.pk).update(**{n: getattr(obj, n) for n in changed})
+            self._notice_schedule(obj, changed)
+        elif changed:
             self._queue(obj, changed, reason)
         return changed
 
@@ -217,6 +223,7 @@ class Write:
             self._notice_schedule(obj, ())
         model.objects.bulk_create(objs, batch_size=batch_size)
         self._created[model].extend(objs)
+        self._new.update(id(obj) for obj in objs)
         if model is Article:
             self._reindex.update(obj.pk for obj in objs)
         return objs
@@ -291,7 +298,7 @@ class Write:
                 )
         if self._changed or self._created:
             self._wrote = True
-        self._changed, self._created = {}, defaultdict(list)
+        self._changed, self._created, self._new = {}, defaultdict(list), set()
 
     def finish(self) -> None:
         self.flush()
