@@ -278,9 +278,19 @@ class TaggedTheme(TaggedItemBase):
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles readers may see: published, in a published compilation. This is the one
-        visibility rule; ``hidden()`` is its complement, ``reading.listable`` its shape for
-        list pages and ``Compilation.objects.published()`` its compilation half."""
-        return self.filter(status=Status.PUBLISHED, compilation__status=Status.PUBLISHED)
+        visibility rule (scheduled material is 定时发布 until ``services.release_due``
+        publishes it); ``hidden_ids()`` is its complement, ``Compilation.objects.published()``
+        its compilation half.
+
+        Written as ``compilation_id + 0 IN (published compilations)`` rather than a join: on
+        SQLite a join lets the planner start from the compilations and sort every published
+        article, where this keeps it on the covering list indexes (article_list_idx …), which
+        return a page in a millisecond."""
+        return (
+            self.filter(status=Status.PUBLISHED)
+            .alias(listed_compilation=models.F("compilation_id") + 0)
+            .filter(listed_compilation__in=Compilation.objects.published().values("pk"))
+        )
 
     def hidden_ids(self):
         """The ids of the articles readers may not see (the complement of ``published()``),

@@ -3,33 +3,19 @@ a compilation's contents. Each costs a fixed number of queries, bounded at 100,0
 """
 from collections import Counter
 
-from django.db.models import Count, F
+from django.db.models import Count
 
 from .models import (
-    Article, Compilation, Initiative, Status, TaggedInitiative, TaggedTheme, Theme,
+    Article, Initiative, Status, TaggedInitiative, TaggedTheme, Theme,
 )
-from .permissions import is_editor
 
 RELATED_LIMIT = 5
 _CANDIDATES = 60  # rows read per signal; bounds the cost when a theme tags half the library
 
 
 def listable(user):
-    """The same rows as ``Article.objects.visible_to(user)``, written for list pages.
-
-    On SQLite a join on ``compilation_id`` lets the planner start from the compilations and
-    sort every published article; ``compilation_id + 0 IN (published compilations)`` keeps it
-    on the covering list indexes (article_list_idx …), which return a page in a millisecond.
-    """
-    if is_editor(user):
-        return Article.objects.all()
-    return (
-        Article.objects.filter(status=Status.PUBLISHED)
-        .alias(listed_compilation=F("compilation_id") + 0)
-        .filter(
-            listed_compilation__in=Compilation.objects.published().values("pk")
-        )
-    )
+    """The articles of a list page for this user (``Article.objects.visible_to``)."""
+    return Article.objects.visible_to(user)
 
 
 def page_rows(ids):

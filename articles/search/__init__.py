@@ -32,9 +32,10 @@ for one row) and ``ts_rank`` reads every matching vector (seconds on PostgreSQL)
 Counting and paging (``search_results``) never join every match with its article:
 
 - the index is restricted by article id only: nothing for editors (every article), the few
-  *hidden* ids (drafts, articles of unpublished compilations) excluded for the public scope
-  (``Article.objects.published()`` or the reader's ``listable``, recognised by their SQL), or
-  ``IN`` the queryset's own ids for any other filter;
+  *hidden* ids (``Article.objects.hidden_ids()``: drafts, scheduled articles, articles of
+  unpublished compilations) excluded for the public scope (``Article.objects.published()``,
+  which the reader's ``listable`` is, recognised by its SQL), or ``IN`` the queryset's own ids
+  for any other filter;
 - a page is fetched tier by tier, each in id order with a LIMIT (SQLite: FTS5 returns rowids in
   order and stops; PostgreSQL: title and heading tiers through their GIN indexes, the body
   tier from the newest ids of the matches, or for a very common term by walking the newest
@@ -126,15 +127,12 @@ _KNOWN_SCOPES = {}
 def _known_scopes(model):
     """{SQL of a scope's queryset: restriction} for the scopes recognised, built once."""
     if model not in _KNOWN_SCOPES:
-        from ..reading import listable
-
         hidden = model.objects.hidden_ids()
         hidden_sql, params = hidden.query.sql_with_params()
         public = (f"NOT IN ({hidden_sql})", tuple(params))
         _KNOWN_SCOPES[model] = {
             _sql(model.objects.all()): None,
-            _sql(model.objects.published()): public,
-            _sql(listable(None)): public,
+            _sql(model.objects.published()): public,  # also the reader's ``listable``
         }
     return _KNOWN_SCOPES[model]
 
