@@ -366,3 +366,16 @@ class AddTests(TwoEditors):
         from articles.search import search_results
 
         self.assertEqual(search_results(Article.objects.all(), "党建").match_ids(), [article.pk])
+
+    def test_adding_an_agency_and_a_theme_is_in_their_history(self):
+        for name, values, model in (
+            ("agency", {"name": "县委社会工作部", "level": "县", "sector": "社会工作"}, Agency),
+            ("theme", {"name": "基层减负", "description": "为基层减负的材料"}, Theme),
+        ):
+            url = reverse(f"admin:articles_{name}_add")
+            data = {**self.open(self.a, url), **values}
+            self.assertEqual(self.a.post(url, data).status_code, 302, name)
+            row = model.objects.get(name=values["name"])
+            record = model.history.filter(id=row.pk).get()
+            self.assertEqual((record.history_type, record.history_user), ("+", self.editor_a))
+        self.assertEqual(Theme.objects.get(name="基层减负").slug, "基层减负")
