@@ -14,6 +14,7 @@ checksum.
   whatever its size; ``import_many`` writes the new compilations of many files in one call
   (see BENCHMARKS.md, "Import", for what that buys on SQLite and PostgreSQL).
 """
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -122,11 +123,23 @@ def _article_checksum(title: str, original_text: str) -> str:
     return probe.checksum
 
 
+FUZZY_RATIO = 0.8  # a corrected title agrees with its old form on at least this much
+FUZZY_CANDIDATES = 5  # old titles scored per new one, the ones sharing most bigrams
+RARE_BIGRAMS = 6  # the new title's pieces looked up: its rarest among the old titles
+
+
+def _bigrams(key: str) -> set[str]:
+    return {key[i:i + 2] for i in range(len(key) - 1)} or {key}
+
+
 def _match_articles(old_articles, parsed_articles) -> list:
     """For each parsed article, the existing article it corrects, or None.
 
     Same title (ignoring spaces and punctuation) first; then, for a title that was itself
-    corrected, the most similar remaining title if they agree on at least 80 %."""
+    corrected, the most similar remaining title if they agree on at least 80 %. Linear in the
+    articles: similarity is scored only against the few remaining old titles that share the
+    most of the new title's rarest two-character pieces (an inverted index; a title that
+    agrees on 80 % keeps most of its pieces, the rare ones among them)."""
     by_key: dict[str, list] = {}
     for article in old_articles:
         by_key.setdefault(_key(article.title), []).append(article)
@@ -136,17 +149,33 @@ def _match_articles(old_articles, parsed_articles) -> list:
         matches.append(candidates[0] if candidates else None)
         if candidates:
             used.add(candidates[0].pk)
+    if all(match is not None for match in matches):
+        return matches
+    remaining = {a.pk: a for a in old_articles if a.pk not in used}
+    keys = {pk: _key(a.title) for pk, a in remaining.items()}
+    postings: dict[str, list] = {}
+    for article in remaining.values():
+        for piece in _bigrams(keys[article.pk]):
+            postings.setdefault(piece, []).append(article)
     for n, parsed_article in enumerate(parsed_articles):
         if matches[n] is not None:
             continue
         key = _key(parsed_article.title)
-        scored = [(SequenceMatcher(None, key, _key(a.title)).ratio(), a)
-                  for a in old_articles if a.pk not in used]
-        if scored:
-            ratio, best = max(scored, key=lambda item: item[0])
-            if ratio >= 0.8:
-                matches[n] = best
-                used.add(best.pk)
+        pieces = sorted((p for p in _bigrams(key) if p in postings), key=lambda p: len(postings[p]))
+        shared = Counter()
+        for piece in pieces[:RARE_BIGRAMS]:
+            shared.update(a.pk for a in postings[piece] if a.pk not in used)
+        best, best_ratio = None, FUZZY_RATIO
+        for pk, _count in shared.most_common(FUZZY_CANDIDATES):
+            matcher = SequenceMatcher(None, key, keys[pk])
+            if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = pk, ratio
+        if best is not None:
+            matches[n] = remaining[best]
+            used.add(best)
     return matches
 
 

@@ -2,7 +2,7 @@
 from unittest import mock
 
 from django.db import connection
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 
 from articles.importer import (
@@ -231,3 +231,28 @@ class SameTitleTests(TestCase):
         self.assertEqual(result.status, "created")
         self.assertNotEqual(result.compilation, first.compilation)
         self.assertEqual(first.compilation.articles.count(), 4)
+
+
+class FuzzyMatchTests(SimpleTestCase):
+    """Corrected titles are found among many without scoring every pair."""
+
+    def test_corrected_titles_among_hundreds_find_their_articles(self):
+        from types import SimpleNamespace
+
+        from articles.importer.load import _match_articles
+        from articles.importer.synthetic import make_compilation_text
+
+        titles = []
+        for seed in range(1, 60):
+            for line in make_compilation_text(seed, 10).split("\n"):
+                if "\t" in line and not line.startswith(("关于", "目录")):
+                    titles.append(line.split("\t")[0])
+        titles = list(dict.fromkeys(titles))[:400]
+        old = [SimpleNamespace(pk=n, title=t) for n, t in enumerate(titles)]
+        corrected = [t.replace("D", "党", 1) if n % 10 == 0 else t for n, t in enumerate(titles)]
+        corrected = [t[:-1] + "。" if n % 10 == 5 else t for n, t in enumerate(corrected)]
+        new = [SimpleNamespace(title=t) for t in reversed(corrected)]
+        matches = _match_articles(old, new)
+        self.assertEqual([m.pk if m else None for m in matches], list(reversed(range(400))))
+        strangers = [SimpleNamespace(title=f"市档案局以“{n}个坚持”推进档案数字化") for n in range(50)]
+        self.assertEqual(_match_articles(old, strangers), [None] * 50)

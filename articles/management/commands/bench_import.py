@@ -51,8 +51,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="第一份汇编的随机种子（默认 1）")
         parser.add_argument("--mode", choices=["both", "bulk", "single"], default="both", help="测哪种方式")
         parser.add_argument("--keep", action="store_true", help="保留导入的数据（默认测完删除）")
+        parser.add_argument("--same-title", type=int, default=0, metavar="N",
+                            help="改测：一份 --articles 篇的文件导入空库，与导入已有 N 份同名汇编的库，各耗时多少")
+        parser.add_argument("--parse-mb", type=float, default=0, metavar="MB",
+                            help="改测：解析（--dry-run 的路径）约 MB 兆的 .txt 与 .docx 各要多久")
 
-    def handle(self, *args, compilations, articles, batch, seed, mode, keep, **options):
+    def handle(self, *args, compilations, articles, batch, seed, mode, keep, same_title,
+               parse_mb, **options):
+        if parse_mb:
+            return self._parse(parse_mb, seed)
+        if same_title:
+            return self._same_title(same_title, articles, seed)
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         self.stdout.write(
             f"数据库 {connection.vendor}；{os.cpu_count()} 核，开始时负载 {load:.2f}；"
@@ -68,6 +77,60 @@ class Command(BaseCommand):
         finally:
             if not keep:
                 Compilation.objects.filter(pk__in=ids).delete()
+
+    def _parse(self, megabytes, seed, runs=3):
+        """Parse time of one large file, as text and as .docx (median of ``runs``)."""
+        import io
+
+        import docx
+
+        from articles.importer import parse_file
+
+        text, n = "", 0
+        while len(text.encode()) < megabytes * 1024 * 1024:
+            text += make_compilation_text(seed + n, 50)
+            n += 1
+        document = docx.Document()
+        for line in text.split("\n"):
+            document.add_paragraph(line)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        for label, data, name in (("txt", text.encode(), "bench.txt"),
+                                  ("docx", buffer.getvalue(), "bench.docx")):
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                parsed = parse_file(data, filename=name)
+                times.append(time.perf_counter() - t0)
+            self.stdout.write(
+                f"解析 .{label}：{len(data) / 1024 / 1024:.1f} MB 文件，{len(parsed.articles)} 篇；"
+                f"{runs} 次中位数 {statistics.median(times):.2f} s，最慢 {max(times):.2f} s")
+
+    def _same_title(self, others, articles, seed):
+        """One file of ``articles`` articles into a library without and with ``others``
+        compilations of the same (generic) title and other articles."""
+        title = "关于作风建设材料汇编"
+
+        def retitled(n):
+            text = make_compilation_text(seed + n, articles)
+            first = text.split("\n")[1]
+            return text.replace(first, f"{title}（{articles}篇）").encode(), f"same-{n}.txt"
+
+        timed, ids = [], []
+        try:
+            for label, before in (("空库", 0), (f"已有 {others} 份同名汇编", others)):
+                for n in range(before):
+                    data, name = retitled(1000 + n)
+                    ids.append(import_compilation(data, filename=name).compilation.pk)
+                data, name = retitled(len(timed))
+                t0 = time.perf_counter()
+                result = import_compilation(data, filename=name)
+                timed.append(time.perf_counter() - t0)
+                ids.append(result.compilation.pk)
+                self.stdout.write(f"{label}：{articles} 篇的文件 {timed[-1]:.2f} s（{result.status}）")
+            self.stdout.write(f"比值（有同名 / 空库）：{timed[1] / timed[0]:.2f}")
+        finally:
+            Compilation.objects.filter(pk__in=ids).delete()
 
     def _report(self, label, imported, total, unit_times, unit_articles, unit, cpu):
         per_unit = [unit_articles / t for t in unit_times]
