@@ -190,6 +190,18 @@ class BulkActionTests(TwoEditors):
         self.assert_refused(response, "编辑乙", "主题：清廉机关 → 作风建设1、清廉机关")
         self.assertEqual(snapshot(Article, self.article.pk), after_b)
 
+    def test_a_bulk_publish_makes_an_open_form_stale(self):
+        draft = make_article(compilation=self.compilation, title="草稿：待发布的材料", status="draft")
+        data_a = self.open(self.a, self.article_url(draft.pk))
+        self.b.post(self.changelist, {"action": "publish", "_selected_action": [draft.pk]})
+        after_b = snapshot(Article, draft.pk)
+        self.assertEqual(after_b["status"], "published")
+        self.assertEqual(Article.history.filter(id=draft.pk).latest("history_id")
+                         .history_change_reason, "批量发布")
+        self.assert_refused(self.a.post(self.article_url(draft.pk), {**data_a, "year": "2024"}),
+                            "编辑乙", "状态：草稿 → 已发布")
+        self.assertEqual(snapshot(Article, draft.pk), after_b)
+
     def test_a_bulk_unpublish_makes_an_open_form_stale(self):
         data_a = self.open(self.a, self.article_url())
         self.b.post(self.changelist, {"action": "unpublish", "_selected_action": [self.article.pk]})
