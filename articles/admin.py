@@ -74,7 +74,6 @@ class VersionedForm(forms.ModelForm):
                 type(self.instance), self.instance.pk, self.cleaned_data.get("expected_version")
             )
         except services.StaleWrite as stale:
-            self.stale = stale
             raise forms.ValidationError(
                 [str(stale)] + [_("%(field)s：%(old)s → %(new)s") % {
                     "field": label, "old": old, "new": new} for label, old, new in stale.changes()],
