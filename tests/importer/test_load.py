@@ -256,3 +256,27 @@ class FuzzyMatchTests(SimpleTestCase):
         self.assertEqual([m.pk if m else None for m in matches], list(reversed(range(400))))
         strangers = [SimpleNamespace(title=f"市档案局以“{n}个坚持”推进档案数字化") for n in range(50)]
         self.assertEqual(_match_articles(old, strangers), [None] * 50)
+
+
+class SameTitleQueryTests(TestCase):
+    def test_checking_same_titled_compilations_costs_one_query_each(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from articles.importer import parse_file, preview_import
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                preview_import(parse_file(STYLES))
+            return len(captured)
+
+        from articles.importer.synthetic import make_compilation_text
+
+        baseline = queries()
+        title = styles_text().split("\n")[1]
+        for n in range(3):  # other compilations of the same title, with other articles
+            other = make_compilation_text(100 + n, 20)
+            other = other.replace(other.split("\n")[1], title)
+            import_compilation(other.encode(), filename=f"other-{n}.txt")
+        self.assertEqual(Compilation.objects.count(), 3)
+        self.assertLessEqual(queries() - baseline, 3)
