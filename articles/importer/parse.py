@@ -114,8 +114,11 @@ class ParsedCompilation:
 
     def apply_vocabulary(self, vocabulary: dict[str, str]) -> None:
         """(Re)compute every article's themes from a keyword → theme vocabulary."""
+        taken = set(vocabulary) | set(vocabulary.values())
         for article in self.articles:
             article.themes = match_themes(article.title, article.original_text, vocabulary)
+            # A quoted theme (打造“清廉机关”品牌) is the theme, not an initiative as well.
+            article.initiatives = [n for n in article.initiatives if n not in taken]
         self.vocabulary_applied = True
 
     def as_json(self) -> dict:

@@ -151,7 +151,29 @@ class RuleTests(SimpleTestCase):
     def test_title_initiatives(self):
         self.assertEqual(title_initiatives("以“三突出三强化”推动“五型”机关建设"), ["三突出三强化", "五型"])
         self.assertEqual(title_initiatives("抓实六项工作措施深化模范机关创建"), ["六项工作措施"])
-        self.assertEqual(title_initiatives("落实“第一议题”制度"), [])
+        # A quoted name is a work method or campaign, numbered or not.
+        self.assertEqual(title_initiatives("落实“第一议题”制度"), ["第一议题"])
+        for title, expected in (
+            ("区政务服务局“马上就办”提升办事效率", ["马上就办"]),
+            ("街道以“红色网格”激活基层治理末梢", ["红色网格"]),
+            ("县财政局“以奖代补”撬动乡村建设", ["以奖代补"]),
+            ("扎实开展“作风建设提升年”活动", ["作风建设提升年"]),
+            ("市审计局：“三化”发力争创“五型”模范机关", ["三化", "五型"]),
+            ("推动理论学习入“脑”入“心”", []),  # one quoted character: emphasis
+            ("在“XX”平台开展学习", []),  # a placeholder
+            ("“AAA”公众号上线", []),  # no Han character
+            ("“学思想、强党性”主题活动", []),  # a quoted sentence, not a name
+            ("关于“深入学习贯彻新时代中国特色社会主义思想”的材料", []),  # too long for a name
+        ):
+            with self.subTest(title=title):
+                self.assertEqual(title_initiatives(title), expected)
+
+    def test_a_quoted_theme_is_a_theme_not_an_initiative(self):
+        parsed = parse_file("关于清廉机关建设材料汇编（1篇）\n\n\n市交通运输局打造“清廉机关”品牌\n\n"
+                            "局D组深化清廉机关建设，开展廉政教育。\n".encode(), filename="a.txt")
+        parsed.apply_vocabulary({"清廉机关": "清廉机关"})
+        self.assertEqual(parsed.articles[0].themes, ["清廉机关"])
+        self.assertEqual(parsed.articles[0].initiatives, [])
 
 
 class RefusalTests(SimpleTestCase):
