@@ -1,25 +1,31 @@
 """Agencies named in a title or an article's opening: 市审计局, 县委组织部, 省直机关 …
 
-A name is a level prefix (省/市/州/县/区…), an optional 委/直/政府, a short core and an
-organ suffix (局, 部, 办, 厅, 委, 机关 …), matched lazily so 市委文明办 is one agency and
-市审计局聚焦 stops at 局. Level and sector follow from the name.
+A name is a level prefix (省/市/州/县/区/乡/镇, and below the county 街道/社区/村), an optional
+委/直/政府, a short core and an organ suffix (局, 部, 办, 厅, 委, 机关, 党委, 党工委, 支部 …),
+matched lazily so 市委文明办 is one agency and 市审计局聚焦 stops at 局; an organ that follows
+makes a compound name (县纪委 + 监委, 省直机关 + 工委). The core may hold the codes the genre
+writes for words (XX镇D委 is the town's Party committee). Level and sector follow from the
+name.
 """
 import re
 
 _HAN = "\u4e00-\u9fff"
 _SUFFIXES = (
-    "委员会", "办公室", "办公厅", "工委", "机关", "中心", "管理局", "局", "厅", "办", "部", "委", "院",
-    "署", "会", "所", "处", "站", "庭",
+    "委员会", "办公室", "办公厅", "党工委", "工委", "党委", "党总支", "党支部", "支部", "机关", "中心",
+    "管理局", "政府", "局", "厅", "办", "部", "委", "院", "署", "会", "所", "处", "站", "庭",
 )
 _SUFFIX_RE = "|".join(_SUFFIXES)
-_LEVELS = {"省": "省", "市": "市", "州": "州", "县": "县", "区": "区", "乡": "乡镇", "镇": "乡镇", "旗": "县"}
+_LEVELS = {"省": "省", "市": "市", "州": "州", "县": "县", "区": "区", "乡": "乡镇", "镇": "乡镇", "旗": "县",
+           "街": "乡镇"}
 # An agency starts a clause: at the start, after punctuation, or after an XX placeholder.
 _AGENCY_RE = re.compile(
     rf"(?:^|(?<=[，。；：、“”\s])|(?<=XX)|(?<=xx)|(?<=以来，))"
-    rf"(?P<name>(?:自治区|自治州|[省市州县区乡镇旗])(?:委|直|政府|人民政府)?[{_HAN}]{{0,7}}?(?:{_SUFFIX_RE}))"
+    rf"(?P<name>(?:自治区|自治州|街道|社区|[省市州县区乡镇旗村])(?:委|直|政府|人民政府)?"
+    rf"[{_HAN}DT]{{0,7}}?(?:{_SUFFIX_RE}))"
 )
 # Sector words (longest first within the table): what editors filter by.
 SECTORS = [
+    ("人民政府", "政府"),  # before 民政, which 人民政府 contains
     ("审计", "审计"), ("民政", "民政"), ("组织部", "组织"), ("文明办", "文明办"), ("文明委", "文明办"),
     ("交通运输", "交通运输"), ("交通", "交通运输"), ("纪委", "纪检"), ("监委", "纪检"), ("纪检", "纪检"),
     ("宣传部", "宣传"), ("统战部", "统战"), ("政法委", "政法"), ("财政", "财政"), ("教育", "教育"),
@@ -57,7 +63,7 @@ def sector_of(name: str) -> str:
     return ""
 
 
-_TRAILING_ORGANS = ("工委", "党委", "党组", "纪委", "办公室")
+_TRAILING_ORGANS = ("监委", "工委", "党委", "D委", "党组", "D组", "纪委", "办公室")
 
 
 def _extended(text: str, match) -> str:
@@ -77,7 +83,7 @@ def _acceptable(name: str) -> bool:
 def agency_at_start(text: str) -> str | None:
     """The agency a title opens with: 市审计局：…, 县委组织部：…, 市民政局“四点聚力”…"""
     head, sep, _rest = text.partition("：")
-    if sep and len(head) <= 20 and re.search(rf"(?:{_SUFFIX_RE})$", head):
+    if sep and len(head) <= 20 and re.search(rf"(?:{_SUFFIX_RE}|街道|社区|村)$", head):
         return head.removeprefix("XX").removeprefix("xx")
     text = text.removeprefix("XX").removeprefix("xx")
     match = _AGENCY_RE.match(text) or _BARE_RE.match(text)

@@ -135,12 +135,24 @@ class RuleTests(SimpleTestCase):
             "市委文明办：“三突出三强化”推动": ("市委文明办", "市", "文明办"),
             "州交通运输局聚焦“四个着力”": ("州交通运输局", "州", "交通运输"),
             "省直机关工委以“六型”机关建设为抓手": ("省直机关工委", "省", "机关党建"),
+            # Below the county, and compound organs.
+            "XX街道：“红色网格”激活基层治理": ("街道", "乡镇", ""),
+            "街道党工委以“三联三促”凝聚合力": ("街道党工委", "乡镇", ""),
+            "县纪委监委：“三个聚焦”做实日常监督": ("县纪委监委", "县", "纪检"),
+            "镇D委以“马上就办”提升为民服务质效": ("镇D委", "乡镇", ""),
+            "社区党委“四点聚力”推进共建共治": ("社区党委", "其他", ""),
+            "村党支部“五个一”夯实基层基础": ("村党支部", "其他", ""),
+            "镇人民政府推行“一窗通办”": ("镇人民政府", "乡镇", "政府"),
         }
         for title, (name, level, sector) in cases.items():
             with self.subTest(title=title):
                 self.assertEqual(agency_at_start(title), name)
                 self.assertEqual(level_of(name), level)
                 self.assertEqual(sector_of(name), sector)
+
+    def test_a_town_committee_named_only_in_the_opening(self):
+        self.assertEqual(find_agency("以“红色网格”激活基层治理末梢",
+                                     "近年来，XX镇D委坚持把网格化管理作为基层治理的重要抓手。"), "镇D委")
 
     def test_no_agency_in_whole_city_phrases(self):
         self.assertIsNone(find_agency("推动全市民政系统模范机关建设", "全市民政系统干部职工积极参与。"))
