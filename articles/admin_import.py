@@ -130,6 +130,18 @@ def _render_form(model_admin, request, form, status=200, error=None):
                   _context(model_admin, request, form=form, error=error), status=status)
 
 
+def _agency_names(preview, limit=300) -> list[str]:
+    """Names offered while editing an article's agency: the file's, then the busiest ones."""
+    from django.db.models import Count
+
+    from .models import Agency
+
+    names = [name for name, _new in preview.agencies]
+    names += [name for name in Agency.objects.annotate(n=Count("articles"))
+              .order_by("-n", "name").values_list("name", flat=True)[:limit] if name not in names]
+    return names
+
+
 def upload_view(model_admin, request):
     """GET: the upload form. POST: parse the file and show the preview (nothing written)."""
     if not model_admin.has_add_permission(request):
@@ -161,9 +173,35 @@ def upload_view(model_admin, request):
     return render(request, "admin/articles/compilation/import_preview.html", _context(
         model_admin, request, preview=preview, parsed=parsed, rows=rows,
         hand_edited=sum(1 for row in preview.articles if row.hand_edits),
+        agency_names=_agency_names(preview),
         ticket=_stage(data, filename), filename=filename,
         title=_("导入预览：%(title)s") % {"title": parsed.title},
     ))
+
+
+def apply_edits(parsed, post) -> None:
+    """The editor's changes in the preview, applied to the parsed file before it is written:
+    per article (by its position in the file) agency, initiatives, themes, 仅会员可读, or
+    not importing it. The preview shows exactly these fields, filled with what was parsed."""
+    from .tagging import parse_tags
+
+    if not post.get("edited"):
+        return
+    members = {v for v in post.getlist("members_only") if v.isdigit()}
+    dropped = {v for v in post.getlist("drop") if v.isdigit()}
+    kept = []
+    for n, article in enumerate(parsed.articles):
+        if str(n) in dropped:
+            continue
+        if f"agency_{n}" in post:
+            article.agency = post[f"agency_{n}"].strip()[:100] or None
+        if f"initiatives_{n}" in post:
+            article.initiatives = parse_tags(post[f"initiatives_{n}"])
+        if f"themes_{n}" in post:
+            article.themes = parse_tags(post[f"themes_{n}"])
+        article.members_only = str(n) in members
+        kept.append(article)
+    parsed.articles = kept
 
 
 def confirm_view(model_admin, request):
@@ -178,8 +216,10 @@ def confirm_view(model_admin, request):
                             error=_("预览已过期或无效，请重新上传文件。"))
     data, filename, staged_path = staged
     try:
+        parsed = parse_file(data, filename=filename, vocabulary=theme_vocabulary())
+        apply_edits(parsed, request.POST)
         take_file = {int(v) for v in request.POST.getlist("take_file") if v.isdigit()}
-        result = import_compilation(data, filename=filename, user=request.user,
+        result = import_compilation(parsed, user=request.user,
                                     publish=bool(request.POST.get("publish")), take_file=take_file)
     except ImportRefused as refusal:
         return _render_form(model_admin, request, ImportUploadForm(), status=400, error=str(refusal))

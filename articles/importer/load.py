@@ -334,8 +334,14 @@ def _ensure_initiatives(write, names) -> tuple[dict[str, Initiative], list[str]]
     return ensure_tags(write, Initiative, names), [n for n in names if n not in known]
 
 
-def _themes(names) -> dict[str, Theme]:
+def _themes(names, write=None) -> dict[str, Theme]:
+    """The themes of these names; with ``write``, missing ones are created (a theme an editor
+    typed in the preview), otherwise only the vocabulary's existing themes count."""
     names = set(names)
+    if write is not None and names:
+        from ..services.articles import ensure_tags
+
+        return ensure_tags(write, Theme, names)
     return {t.name: t for t in Theme.objects.filter(name__in=names)} if names else {}
 
 
@@ -425,7 +431,7 @@ def _create_many(write, parsed_list, *, publish) -> list[ImportResult]:
     agencies, new_agencies = _ensure_agencies(write, (a.agency for a in every if a.agency))
     initiatives, new_initiatives = _ensure_initiatives(
         write, (n for a in every for n in a.initiatives))
-    themes = _themes(t for a in every for t in a.themes)
+    themes = _themes((t for a in every for t in a.themes), write)
     per_compilation = [
         [_new_article(compilation, n, a, agencies, publish, now, initiatives, themes)
          for n, a in enumerate(parsed.articles, 1)]
@@ -555,7 +561,7 @@ def _update(write, compilation, parsed, *, publish, take_file=frozenset()) -> Im
         write, (a.agency for a in parsed.articles if a.agency))
     initiatives, new_initiatives = _ensure_initiatives(
         write, (n for a in parsed.articles for n in a.initiatives))
-    themes = _themes(t for a in parsed.articles for t in a.themes)
+    themes = _themes((t for a in parsed.articles for t in a.themes), write)
     matched = {article.pk for article in matches if article is not None}
     leftovers = sorted((a for a in old if a.pk not in matched), key=lambda a: a.position)
     final = {article.pk: n for n, article in enumerate(matches, 1) if article is not None}

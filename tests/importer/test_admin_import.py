@@ -13,8 +13,9 @@ from tests.factories import make_user
 from .helpers import STYLES, make_docx
 
 
-@override_settings(ROOT_URLCONF="tests.importer.admin_urls")
-class AdminImportTests(TestCase):
+class ImportFlow:
+    """An editor logged in, uploads staged in a temporary directory."""
+
     @classmethod
     def setUpTestData(cls):
         cls.editor = make_user("编辑乙", group="编辑", staff=True)
@@ -32,6 +33,9 @@ class AdminImportTests(TestCase):
     def upload(self, data, name):
         return self.client.post(self.upload_url, {"file": SimpleUploadedFile(name, data)})
 
+
+@override_settings(ROOT_URLCONF="tests.importer.admin_urls")
+class AdminImportTests(ImportFlow, TestCase):
     def test_upload_form_is_shown(self):
         response = self.client.get(self.upload_url)
         self.assertContains(response, "上传并预览")
@@ -126,3 +130,31 @@ class StagingTests(TestCase):
             self.assertFalse(old.exists())
             data, filename, _path = admin_import._unstage(ticket)
             self.assertEqual((data, filename), (b"data", "a.txt"))
+
+
+@override_settings(ROOT_URLCONF="tests.importer.admin_urls")
+class EditablePreviewTests(ImportFlow, TestCase):
+    """The preview's per-article fields are what the confirm writes."""
+
+    def test_the_confirm_writes_exactly_what_the_edited_preview_shows(self):
+        from articles.models import Theme
+        from tests.formdata import form_data
+
+        data = form_data(self.upload(STYLES.read_bytes(), "styles.txt"), "import-confirm")
+        self.assertEqual(data["agency_0"], "市财政局")
+        self.assertEqual(data["initiatives_0"], "三个聚焦")
+        data.update({
+            "agency_0": "省财政厅", "themes_1": "党建、基层减负", "initiatives_2": "",
+            "members_only": ["0"], "drop": ["3"],
+        })
+        response = self.client.post(self.confirm_url, data)
+        self.assertEqual(response.status_code, 302)
+        articles = list(Article.objects.order_by("position"))
+        self.assertEqual(len(articles), 3)  # the fourth was not imported
+        first, second, third = articles
+        self.assertEqual((first.agency.name, first.members_only), ("省财政厅", True))
+        self.assertEqual(sorted(second.themes.names()), ["党建", "基层减负"])
+        self.assertEqual(second.theme_names, "党建、基层减负")
+        self.assertEqual(list(third.initiatives.names()), [])
+        self.assertFalse(third.members_only)  # it was members-only in the file; unticked
+        self.assertTrue(Theme.objects.filter(name="基层减负").exists())
