@@ -6,7 +6,7 @@ from collections import Counter
 from django.db.models import Count
 
 from .models import (
-    Article, Initiative, Status, TaggedInitiative, TaggedTheme, Theme,
+    Article, Initiative, TaggedInitiative, TaggedTheme, Theme,
 )
 
 RELATED_LIMIT = 5
@@ -152,6 +152,3 @@ def compilation_contents(compilation, user):
     unlisted = [a for a in articles.values() if a.pk not in listed]
     return entries, unlisted
 
-
-def is_published(obj):
-    return obj.status == Status.PUBLISHED
