@@ -151,4 +151,3 @@ def compilation_contents(compilation, user):
         entries.append({"position": position, "title": title, "page": page, "article": article})
     unlisted = [a for a in articles.values() if a.pk not in listed]
     return entries, unlisted
-
