@@ -16,6 +16,7 @@ from taggit.models import Tag
 from . import services
 from .models import (
     Agency,
+    AgencyAlias,
     Article,
     Compilation,
     Initiative,
@@ -550,6 +551,25 @@ class MergeAgenciesForm(forms.Form):
         self.fields["keep"].queryset = agencies
 
 
+class AgencyAliasInline(admin.TabularInline):
+    """The names merged into this agency (kept by the merge action; read only)."""
+
+    model = AgencyAlias
+    extra = 0
+    fields = ("name", "region")
+    readonly_fields = ("name", "region")
+    verbose_name_plural = _("合并进来的名称（导入时认作本机关）")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AgencyForm(VersionedForm):
     class Meta:
         model = Agency
@@ -559,6 +579,7 @@ class AgencyForm(VersionedForm):
 @admin.register(Agency)
 class AgencyAdmin(VersionedHistoryAdmin):
     form = AgencyForm
+    inlines = (AgencyAliasInline,)
     fields = ("name", "level", "sector", "region", "version", "expected_version")
     readonly_fields = ("version",)
     list_display = ("name", "level", "sector", "region", "article_count")

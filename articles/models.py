@@ -84,6 +84,28 @@ class Agency(models.Model):
         return reverse("articles:agency", args=[self.pk])
 
 
+class AgencyAlias(models.Model):
+    """A name an agency was also imported under, remembered when an editor merged that
+    agency into this one: a later import naming it finds this agency instead of making the
+    merged one again."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.CharField(_("地区"), max_length=50, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("机关")
+    )
+
+    class Meta:
+        verbose_name = _("机关别名")
+        verbose_name_plural = _("机关别名")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "region"], name="agency_alias_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.agency}"
+
+
 class NormalisedTagBase(TagBase):
     """A tag whose name is normalised before saving, so “四点聚力” and 四点聚力 are one tag."""
 

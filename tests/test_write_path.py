@@ -391,3 +391,26 @@ class AddTests(TwoEditors):
             record = model.history.filter(id=row.pk).get()
             self.assertEqual((record.history_type, record.history_user), ("+", self.editor_a))
         self.assertEqual(Theme.objects.get(name="基层减负").slug, "基层减负")
+
+
+class MergedAgencyTests(TwoEditors):
+    def test_a_reimport_never_brings_back_an_agency_merged_away(self):
+        first = import_compilation(styles_text().encode(), filename="styles.txt")
+        duplicate = Agency.objects.get(name="市财政局")
+        keep = make_agency(name="市财政局（本级）", level="市", sector="财政", region="临河市")
+        url = reverse("admin:articles_agency_changelist")
+        selection = {"action": "merge", "_selected_action": [keep.pk, duplicate.pk]}
+        self.a.post(url, {**selection, "confirm": "1", "keep": keep.pk})
+        self.assertFalse(Agency.objects.filter(name="市财政局").exists())
+        page = self.open(self.a, reverse("admin:articles_agency_change", args=[keep.pk]))
+        self.assertIsNotNone(page)
+        # A corrected file, and then another compilation, naming 市财政局 again.
+        corrected = styles_text().replace("每季度召开一次专题会议", "每月召开一次专题会议")
+        import_compilation(corrected.encode(), filename="styles-2.txt")
+        other = corrected.replace("关于机关作风建设经验做法材料汇编", "关于预算绩效管理材料汇编")
+        second = import_compilation(other.encode(), filename="other.txt")
+        self.assertNotEqual(second.compilation.pk, first.compilation.pk)
+        self.assertFalse(Agency.objects.filter(name="市财政局").exists())
+        self.assertEqual(
+            Article.objects.get(compilation=second.compilation, position=1).agency, keep)
+        self.assertNotIn("市财政局", second.agencies_created)

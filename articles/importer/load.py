@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 from .. import library
 from ..models import (
     Agency,
+    AgencyAlias,
     Article,
     Compilation,
     Initiative,
@@ -91,6 +92,7 @@ class ArticlePreview:
     state: str
     agency_is_new: bool
     existing_id: int | None = None
+    merged_into: str | None = None  # the agency an editor merged the parsed one into
     # (field, as last imported, as the editor left it) for an article an editor changed by
     # hand since the last import; the file's version replaces it only if the editor says so.
     hand_edits: list[tuple[str, str, str]] = field(default_factory=list)
@@ -282,6 +284,10 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
     agency_names = sorted({a.agency for a in parsed.articles if a.agency})
     known_agencies = set(Agency.objects.filter(name__in=agency_names, region="")
                          .values_list("name", flat=True))
+    merged_into = {alias.name: str(alias.agency) for alias in AgencyAlias.objects.filter(
+        name__in=[n for n in agency_names if n not in known_agencies], region="")
+        .select_related("agency")}
+    known_agencies |= set(merged_into)
     initiative_names = sorted({n for a in parsed.articles for n in a.initiatives})
     known_initiatives = set(Initiative.objects.filter(name__in=initiative_names)
                             .values_list("name", flat=True))
@@ -295,6 +301,7 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
             state = UPDATED
         articles.append(ArticlePreview(
             article, state, bool(article.agency) and article.agency not in known_agencies,
+            merged_into=merged_into.get(article.agency),
             existing_id=match.pk if match is not None else None,
             hand_edits=edited.get(match.pk, []) if match is not None and state == UPDATED else [],
         ))
@@ -317,6 +324,9 @@ def _ensure_agencies(write, names) -> tuple[dict[str, Agency], list[str]]:
     if not names:
         return {}, []
     found = {a.name: a for a in Agency.objects.filter(name__in=names, region="")}
+    # Names an editor merged into another agency lead to that agency.
+    found.update({alias.name: alias.agency for alias in AgencyAlias.objects.filter(
+        name__in=[n for n in names if n not in found], region="").select_related("agency")})
     missing = [n for n in names if n not in found]
     rows = write.create(
         [Agency(name=n, level=level_of(n), sector=sector_of(n), region="") for n in missing])

@@ -1,7 +1,7 @@
 """Writes of agencies and tags: their forms, merging agencies, renaming a tag."""
 from django.utils.translation import gettext as _
 
-from ..models import Agency, Article
+from ..models import Agency, AgencyAlias, Article
 from .articles import REASON_EDIT, TAG_RELATIONS, names_of, set_tags
 from .core import Write, check_version, locked
 
@@ -23,7 +23,8 @@ def agency_merge(*, keep: Agency, merge: list[Agency], user=None) -> int:
     """Move every article of the agencies in ``merge`` to ``keep`` and delete them.
 
     Returns the number of articles moved; each moved article and each deleted agency gets a
-    history row (合并机关)."""
+    history row (合并机关). The merged names (and their own aliases) become aliases of
+    ``keep``, so an import naming them finds ``keep``."""
     reason = _("合并机关到“%(keep)s”") % {"keep": keep}
     with Write(user=user, reason=reason) as write:
         others = [agency.pk for agency in merge if agency.pk != keep.pk]
@@ -31,8 +32,16 @@ def agency_merge(*, keep: Agency, merge: list[Agency], user=None) -> int:
         for article in articles:
             write.change(article, {"agency": keep.pk})
         write.flush()  # the articles leave the agencies before these go
-        for agency in locked(Agency.objects.filter(pk__in=others)):
+        merged = locked(Agency.objects.filter(pk__in=others))
+        names = {(a.name, a.region) for a in merged} | set(
+            AgencyAlias.objects.filter(agency__in=others).values_list("name", "region"))
+        names.discard((keep.name, keep.region))
+        write.delete_rows(AgencyAlias.objects.filter(
+            agency__in=others) | AgencyAlias.objects.filter(
+            name__in=[n for n, _r in names], agency=keep))
+        for agency in merged:
             write.delete(agency)
+        write.create([AgencyAlias(name=n, region=r, agency=keep) for n, r in sorted(names)])
     return len(articles)
 
 
