@@ -485,13 +485,13 @@ class ArticleAdmin(VersionedHistoryAdmin):
         text, and the agency names, instead of LIKE on the title."""
         from django.db.models import Q
 
-        from .search import search_results
+        from .search import Scope, search_results
         from .search.highlight import coded
 
         term = search_term.strip()[:200]
         if not term:
             return queryset, False
-        matched = search_results(Article.objects.all(), term).matches().values("pk")
+        matched = search_results(term, Scope.EDITOR).matches().values("pk")
         agencies = Agency.objects.filter(
             Q(name__icontains=term) | Q(name__icontains=coded(term))).values("pk")
         return queryset.filter(Q(pk__in=matched) | Q(agency__in=agencies)), False

@@ -13,14 +13,21 @@ class ArticlesConfig(AppConfig):
 
         connect_invalidation()
 
-        # Search: SQLite index triggers call Python functions every connection must have;
-        # PostgreSQL has no triggers, so saves re-index explicitly (see articles.search).
-        from django.db.backends.signals import connection_created
-        from django.db.models.signals import post_save
+        # Search: the write services index explicitly (``search.forget``/``index_written``);
+        # these signals keep saves and deletes made outside them (tests, the shell, Django's
+        # cascades) indexed too. No database trigger calls Python.
+        from django.db.models.signals import post_save, pre_delete, pre_save
 
         from .models import Article
-        from .search import on_article_saved
-        from .search.sqlite import register_functions
+        from .search import on_article_pre_delete, on_article_pre_save, on_article_saved
 
-        connection_created.connect(register_functions, dispatch_uid="huibian-search-functions")
+        pre_save.connect(on_article_pre_save, sender=Article, dispatch_uid="huibian-search-forget")
         post_save.connect(on_article_saved, sender=Article, dispatch_uid="huibian-search-index")
+        pre_delete.connect(
+            on_article_pre_delete, sender=Article, dispatch_uid="huibian-search-delete"
+        )
+        from django.db.models.signals import post_migrate
+
+        from .search import after_migrate
+
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="huibian-search-migrate")

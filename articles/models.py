@@ -314,16 +314,19 @@ class ArticleQuerySet(models.QuerySet):
             .filter(listed_compilation__in=Compilation.objects.published().values("pk"))
         )
 
-    def hidden_ids(self):
+    def hidden_ids(self, *, members_only=False):
         """The ids of the articles readers may not see (the complement of ``published()``),
-        as one UNION query of two index reads: drafts and scheduled articles, and the articles
-        of compilations that are not published."""
+        as one UNION query of index reads: drafts and scheduled articles, and the articles
+        of compilations that are not published; with ``members_only``, the members-only
+        articles too (what the public may not read in full, for search scopes)."""
         hidden = [status for status in Status.values if status != Status.PUBLISHED]
-        return self.filter(status__in=hidden).order_by().values("pk").union(
+        branches = [
             self.filter(compilation__in=Compilation.objects.filter(
                 status__in=hidden).values("pk")).order_by().values("pk"),
-            all=True,
-        )
+        ]
+        if members_only:
+            branches.append(self.filter(members_only=True).order_by().values("pk"))
+        return self.filter(status__in=hidden).order_by().values("pk").union(*branches, all=True)
 
     def visible_to(self, user):
         """Everything for editors (staff); published articles for everyone else."""
@@ -336,8 +339,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(compilation=compilation).order_by("position")
 
     def search(self, q):
-        """Articles matching a reader's query, annotated ``search_rank`` (the tier), by tier
-        then newest."""
+        """These articles matching ``q`` on their full text (editors, tests), annotated
+        ``search_rank`` (the tier), by tier then newest. Readers' pages search in their scope
+        with ``search.search_results``."""
         from .search import search_articles
 
         return search_articles(self, q)
@@ -432,6 +436,13 @@ class Article(models.Model):
             models.Index(
                 fields=["agency", "status", "-published_at", "-id", "compilation", "year"],
                 name="article_agency_list_idx",
+            ),
+            # What search restricts, joins, counts facets and orders by, so the matches of a
+            # query never read article rows (``articles.search``).
+            models.Index(
+                fields=["id", "status", "compilation", "published_at", "agency", "year",
+                        "members_only"],
+                name="article_search_cover",
             ),
         ]
 

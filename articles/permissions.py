@@ -6,8 +6,8 @@ so members-only text cannot leak through one of them.
 from django.utils.translation import gettext_lazy as _
 
 from .models import Compilation, member_group_name
+from .text import TEASER_CHARS, teaser  # noqa: F401  (re-exported: who may read what)
 
-TEASER_CHARS = 150
 MEMBERS_ONLY_NOTICE = _("本文仅对会员开放。登录后可阅读全文。")
 
 
@@ -38,15 +38,17 @@ def can_read_full(user, article) -> bool:
     return is_editor(user) or is_member(user)
 
 
-def teaser(text: str, n: int = TEASER_CHARS) -> str:
-    """The first ``n`` characters of a text, cut at a whole character, with … when cut.
+def readable_texts(user, ids):
+    """(id, text, whether it is the whole text) of these articles, in one query: the whole
+    text for whoever may read it (``can_read_full``); callers cut the rest to the preview."""
+    from .models import Article
 
-    What anonymous readers see of a members-only article.
-    """
-    text = (text or "").strip()
-    if len(text) <= n:
-        return text
-    return text[:n].rstrip() + "…"
+    full_for_all = is_editor(user) or is_member(user)
+    return [
+        (pk, text, full_for_all or not members_only)
+        for pk, text, members_only in
+        Article.objects.filter(pk__in=list(ids)).values_list("pk", "text", "members_only")
+    ]
 
 
 def visible_compilations(user):

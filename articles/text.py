@@ -110,3 +110,17 @@ PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z])(?:[XxＸｘ]{2,}|([A-Z])\1{2,})(?![A
 def placeholder_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of anonymisation placeholders in text."""
     return [m.span() for m in PLACEHOLDER_RE.finditer(text or "")]
+
+
+# What anyone may read of a members-only article: the page, feeds and downloads show it, and
+# the public search matches it (``articles.search.scope``).
+TEASER_CHARS = 150
+
+
+def teaser(text: str, n: int = TEASER_CHARS) -> str:
+    """The first ``n`` characters of a text, cut at a whole character, with … when cut: the
+    free preview of a members-only article."""
+    text = (text or "").strip()
+    if len(text) <= n:
+        return text
+    return text[:n].rstrip() + "…"

@@ -69,7 +69,6 @@ def build(*, count: int, seed: int, stdout=None) -> str:
     engine = backend()
     with transaction.atomic():
         with connection.cursor() as cursor:
-            engine.before_bulk_load(cursor)
             cursor.execute("DELETE FROM articles_tocentry")
             cursor.execute("DELETE FROM articles_taggedtheme")
             cursor.execute("DELETE FROM articles_taggedinitiative")
@@ -124,8 +123,6 @@ def build(*, count: int, seed: int, stdout=None) -> str:
                 batch = []
         say(f"\n  loaded in {time.perf_counter() - started:.0f} s; indexing…")
         rebuild_index()
-        with connection.cursor() as cursor:
-            engine.after_bulk_load(cursor)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     bump_library_version()

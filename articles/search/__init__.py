@@ -12,12 +12,21 @@ end of a run of word characters. A 2-character term is one token; a longer one t
 its bigrams; a 1-character term a prefix query. Matches are exact, so no text is re-read to
 verify them, and the index is small. Both engines receive the same tokens:
 
-- SQLite (``sqlite``): contentless FTS5 table, ``ascii`` tokenizer, ``detail=full``, a
-  one-character prefix index (``prefix='1'``: a 1-character term reads one list); triggers
-  keep it current. A covering index on the articles keeps joins from reading article rows.
-- PostgreSQL (``postgres``): a positional ``tsvector`` with a GIN index (pg_trgm answers no 1–2
-  character Han term either), plus GIN indexes on the small title and heading vectors; the
-  match goes through a function pinned to the index.
+- SQLite (``sqlite.SQLiteBackend``): contentless FTS5 tables, ``ascii`` tokenizer,
+  ``detail=full``, a one-character prefix index (``prefix='1'``: a 1-character term reads one
+  list). A covering index on the articles keeps joins from reading article rows.
+- PostgreSQL (``postgres.PostgresBackend``): a positional ``tsvector`` plus a table of short
+  grams, with GIN indexes (pg_trgm answers no 1–2 character Han term either), and GIN indexes
+  on the small title and heading vectors.
+
+Both implement one contract (``backends.SearchBackend``), chosen by ``connection.vendor``,
+and are fed from Python by the write services' hook (``forget`` before a write,
+``index_written`` after): no trigger calls application code. ``check_index`` finds the
+articles written behind the application's back, ``rebuild_index`` repairs them.
+
+Who searches decides what may match (``scope``): editors every article, members the full
+text of published ones, everyone else the full text of ordinary articles and only the title
+and free preview of members-only ones, so hidden text cannot be found by matching it.
 
 Ranking, the same on both databases: **tier 1** articles with some term of the query in the
 title, **tier 2** some term in a heading (none in the title), **tier 3** the body alone. Within
@@ -31,11 +40,10 @@ for one row) and ``ts_rank`` reads every matching vector (seconds on PostgreSQL)
 
 Counting and paging (``search_results``) never join every match with its article:
 
-- the index is restricted by article id only: nothing for editors (every article), the few
-  *hidden* ids (``Article.objects.hidden_ids()``: drafts, scheduled articles, articles of
-  unpublished compilations) excluded for the public scope (``Article.objects.published()``,
-  which the reader's ``listable`` is, recognised by its SQL), or ``IN`` the queryset's own ids
-  for any other filter;
+- the index is restricted by article id only (``scope.parts``): nothing for editors, the
+  few *hidden* ids (``Article.objects.hidden_ids()``: drafts, scheduled articles, articles of
+  unpublished compilations, and for the public the members-only ones, which it searches in
+  the preview index) excluded, or ``IN`` the filters' own ids;
 - a page is fetched tier by tier, each in id order with a LIMIT (SQLite: FTS5 returns rowids in
   order and stops; PostgreSQL: title and heading tiers through their GIN indexes, the body
   tier from the newest ids of the matches, or for a very common term by walking the newest
@@ -53,132 +61,112 @@ terms longer than six characters and of phrases across punctuation) and for coun
 PostgreSQL each match is a heap visit, ~0.2 µs in the narrow grams table).
 
 Public interface:
-- ``search_results(queryset, q)``: ``SearchResults`` with ``count()``, slices of ranked ids
-  (for ``Paginator``) and ``matches()`` (unordered QuerySet, for facet counts).
-- ``search_articles(queryset, q)``: matches of ``q`` in ``queryset``, annotated
-  ``search_rank`` (2, 1, 0 by tier), ordered by tier then newest; composes with
-  ``filter()``/``count()`` but joins every match: use ``search_results`` for pages.
+- ``search_results(q, scope, filters=None)``: ``SearchResults`` with ``count()``, slices of
+  ranked ids (for ``Paginator``), ``match_ids()`` and ``matches()`` (unordered QuerySet).
+- ``search_articles(queryset, q)``: matches of ``q`` in ``queryset`` on the full text,
+  annotated ``search_rank`` (2, 1, 0 by tier), ordered by tier then newest (editors, tests).
 - ``snippets(text, q, limit=3)``, ``highlight(text, q)``, ``query_terms(q)``.
-- ``index_articles(ids)``: re-index given articles. Needed on PostgreSQL after writes that
-  bypass ``save()`` (``bulk_create``, ``QuerySet.update``); harmless on SQLite, where triggers
-  already index every write.
-- ``rebuild_index(progress=None)``: the whole index anew (``manage.py rebuild_search_index``).
+- ``forget(ids)`` / ``index_written(ids)``: the write services' hook, before and after a
+  write of these articles' indexed columns (or their deletion: ``forget`` alone);
+  ``index_articles(ids)`` re-indexes rows written without it (``bulk_create``).
+- ``check_index()``, ``rebuild_index(progress=None)`` (``manage.py check_search_index``,
+  ``rebuild_search_index``).
 """
 from itertools import groupby
 from operator import itemgetter
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
+from .backends import backend
+from .documents import STATE, Row, iter_rows, read_rows
 from .highlight import highlight, query_terms, snippets
 from .query import parse
 from .ranking import RANK_WINDOW, order_windows
+from .scope import FULL, PREVIEW, Part, Scope, parts, scope_for
 
 __all__ = [
+    "Scope",
+    "backend",
+    "check_index",
+    "forget",
     "highlight",
     "index_articles",
     "index_written",
     "parse",
     "query_terms",
     "rebuild_index",
+    "scope_for",
     "search_articles",
     "search_results",
     "snippets",
 ]
 
 
-def backend(conn=None):
-    """The backend module for a connection's database vendor."""
-    conn = conn or connection
-    if conn.vendor == "postgresql":
-        from . import postgres
-
-        return postgres
-    if conn.vendor == "sqlite":
-        from . import sqlite
-
-        return sqlite
-    raise NotImplementedError(f"no search backend for {conn.vendor}")
-
-
 def search_articles(queryset, q):
-    """Articles of ``queryset`` matching ``q``, annotated ``search_rank`` (the tier), by tier
-    then newest (pages, with the order within tiers: ``search_results``).
+    """Articles of ``queryset`` matching ``q`` on their full text, annotated ``search_rank``
+    (2 some term in the title, 1 in a heading, 0 the body alone), by tier then newest.
 
-    An empty or unusable query (only punctuation, too long is cut) gives ``.none()``.
-    Every match is ranked before the first row comes back: for pages, use ``search_results``.
+    An empty or unusable query gives ``.none()``. Every match is ranked before the first row
+    comes back: for pages, use ``search_results``.
     """
     parsed = parse(q)
     if not parsed:
         return queryset.none()
-    return backend().search(queryset, parsed).order_by("-search_rank", "-id")
-
-
-def _sql(queryset):
-    try:
-        return str(queryset.order_by().query)
-    except EmptyResultSet:  # a filter that can match nothing: not a known scope
-        return None
-
-
-_KNOWN_SCOPES = {}
-
-
-def _known_scopes(model):
-    """{SQL of a scope's queryset: restriction} for the scopes recognised, built once."""
-    if model not in _KNOWN_SCOPES:
-        hidden = model.objects.hidden_ids()
-        hidden_sql, params = hidden.query.sql_with_params()
-        public = (f"NOT IN ({hidden_sql})", tuple(params))
-        _KNOWN_SCOPES[model] = {
-            _sql(model.objects.all()): None,
-            _sql(model.objects.published()): public,  # also the reader's ``listable``
-        }
-    return _KNOWN_SCOPES[model]
-
-
-def _restriction(queryset):
-    """Which articles of the index ``queryset`` admits, as ``rowid …`` SQL for the backends:
-    ``None`` for every article; the few hidden ones (drafts, articles of unpublished
-    compilations) excluded for the public scope; otherwise the queryset's own ids."""
-    sql = _sql(queryset)
-    known = _known_scopes(queryset.model)
-    if sql is not None and sql in known:
-        return known[sql]
-    try:
-        pk_sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:  # ``.none()`` and filters that can match nothing
-        return "IN (SELECT 0 WHERE 1 = 0)", []
-    return f"IN ({pk_sql})", params
+    engine = backend()
+    sql, params = engine.match_sql(parsed, Part(FULL, None))
+    title_sql, title_params = engine.tier_sql(parsed, 0)
+    heading_sql, heading_params = engine.tier_sql(parsed, 1)
+    rank = Case(
+        When(pk__in=RawSQL(title_sql, title_params), then=Value(2)),
+        When(pk__in=RawSQL(heading_sql, heading_params), then=Value(1)),
+        default=Value(0), output_field=IntegerField(),
+    )
+    return (queryset.filter(pk__in=RawSQL(sql, params)).annotate(search_rank=rank)
+            .order_by("-search_rank", "-id"))
 
 
 class SearchResults:
-    """The matches of ``q`` in ``queryset``, ranked, for Django's ``Paginator``.
+    """The matches of ``q`` in a scope (``scope.Scope``), narrowed to the articles of
+    ``filters`` (a QuerySet) when given, ranked, for Django's ``Paginator``.
 
     ``count()`` and slices of article ids (``results[0:20]``) are answered by the index
     alone, without ranking every match: tier by tier (some term in the title, some term in a
     heading, the body alone), the first ``RANK_WINDOW`` of a tier by closeness and
-    occurrences, then newest first (see the module docstring).
+    occurrences, then newest first (see the module docstring). Each part of the scope
+    (``scope.parts``) is asked apart and the answers merged: parts never overlap.
     ``matches()`` is the unordered QuerySet of the matching articles; ``match_ids()`` their
     ids from the index alone (for facet counts, ``facets.facets_for_ids``).
     """
 
-    def __init__(self, queryset, q):
-        self.queryset = queryset
+    def __init__(self, q, scope=Scope.EDITOR, filters=None):
+        if not isinstance(q, str) or not isinstance(scope, Scope):
+            raise TypeError("search_results(q: str, scope: Scope, filters=None)")
+        self.scope = scope
+        self.filters = filters
         self.parsed = parse(q)
-        self._count = None
-        self._ids = None
-        self._restrict = _restriction(queryset) if self.parsed else None
+        self.parts = parts(scope, filters) if self.parsed else []
+        self.engine = backend()
+        self._counts = {}
+        self._ids = {}
+
+    def _part_count(self, part) -> int:
+        if part not in self._counts:
+            if self.engine.ids_first(self.parsed, part):
+                self._part_ids(part)  # they cost what the count costs, and then tier the page
+            else:
+                self._counts[part] = self.engine.count(self.parsed, part)
+        return self._counts[part]
+
+    def _part_ids(self, part) -> list[int]:
+        if part not in self._ids:
+            self._ids[part] = self.engine.ids(self.parsed, part)
+            self._counts[part] = len(self._ids[part])
+        return self._ids[part]
 
     def count(self) -> int:
-        if self._count is None:
-            if not self.parsed:
-                self._count = 0
-            elif backend().ids_first(self.parsed):
-                self.match_ids()  # they cost what the count costs, and then tier the page
-            else:
-                self._count = backend().count(self.parsed, self._restrict)
-        return self._count
+        return sum(self._part_count(part) for part in self.parts)
 
     def __len__(self):
         return self.count()
@@ -194,23 +182,31 @@ class SearchResults:
         start, stop = item.start or 0, item.stop
         if item.step not in (None, 1) or start < 0 or stop is None or stop < 0:
             raise ValueError("only forward slices with an end")
-        if not self.parsed or stop <= start:
+        if not self.parts or stop <= start:
             return []
-        engine = backend()
-        total = self.count() if engine.PAGE_NEEDS_TOTAL else None
-        rows = engine.tier_ids(
-            self.parsed, max(stop, RANK_WINDOW), self._restrict, total=total, ids=self._ids
-        )
+        limit = max(stop, RANK_WINDOW)
+        rows, preview = [], set()
+        for part in self.parts:
+            total = self._part_count(part) if self.engine.page_needs_total(part) else None
+            found = self.engine.tier_ids(
+                self.parsed, limit, part, total=total, ids=self._ids.get(part)
+            )
+            rows += found
+            if part.index == PREVIEW:
+                preview.update(pk for _tier, pk in found)
+        rows.sort(key=lambda row: (row[0], -row[1]))
         tiers, seen = [], 0
         for _tier, group in groupby(rows, key=itemgetter(0)):
-            ids = [pk for _tier, pk in group]
+            ids = [pk for _tier, pk in group][:limit]  # each part gave its newest ``limit``
             window = ids[:RANK_WINDOW]
             # Only windows that reach into the page asked for are scored.
             tiers.append((window, ids[RANK_WINDOW:], seen < stop and seen + len(window) > start))
             seen += len(ids)
             if seen >= stop:
                 break
-        ordered = order_windows([w for w, _rest, scored in tiers if scored], self.parsed.atoms)
+        ordered = order_windows(
+            [w for w, _rest, scored in tiers if scored], self.parsed.atoms, preview=preview
+        )
         ranked = []
         for window, rest, scored in tiers:
             ranked += (ordered.pop(0) if scored else window) + rest
@@ -219,43 +215,60 @@ class SearchResults:
     def match_ids(self) -> list[int]:
         """The ids of every match, unordered, from the index alone (for facet counts);
         also sets the count, so the page needs no second count."""
-        if self._ids is None:
-            self._ids = backend().ids(self.parsed, self._restrict) if self.parsed else []
-            self._count = len(self._ids)
-        return self._ids
+        return [pk for part in self.parts for pk in self._part_ids(part)]
 
     def matches(self):
-        """The matching articles of ``queryset``, unordered (a QuerySet)."""
-        if not self.parsed:
-            return self.queryset.none()
-        return backend().search(self.queryset, self.parsed, ranked=False)
+        """The matching articles, unordered (a QuerySet)."""
+        from ..models import Article
+
+        base = self.filters if self.filters is not None else Article.objects.all()
+        if not self.parts:
+            return base.none()
+        condition = Q()
+        for part in self.parts:
+            condition |= Q(pk__in=RawSQL(*self.engine.match_sql(self.parsed, part)))
+        return base.filter(condition)
 
 
-def search_results(queryset, q) -> SearchResults:
-    """``SearchResults`` of ``q`` in ``queryset``: a count and ranked pages of ids."""
-    return SearchResults(queryset, q)
+def search_results(q, scope=Scope.EDITOR, filters=None) -> SearchResults:
+    """``SearchResults`` of ``q`` in ``scope`` (narrowed to ``filters``): a count and ranked
+    pages of ids."""
+    return SearchResults(q, scope, filters)
 
 
-def _rows(ids):
-    from ..models import Article
-
-    return Article.objects.filter(pk__in=ids).values_list("pk", "title", "sections", "text")
+# -- indexing -----------------------------------------------------------------------------
 
 
-def index_articles(ids):
-    """Re-index these articles (idempotent), in the current transaction."""
-    ids = list(ids)
-    with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            backend().index_rows(_rows(ids[start:start + 500]), cursor)
+def forget(ids=None, *, rows=None):
+    """The write hook *before* these articles' title, headings, text or members-only flag
+    change, or they are deleted: their index entries are taken out while their old values
+    are still there to say what they were (``rows``, when the caller holds them)."""
+    if not backend().forgets:
+        return
+    rows = list(rows) if rows is not None else read_rows(ids or [])
+    if rows:
+        with connection.cursor() as cursor:
+            backend().forget(rows, cursor)
 
 
 def index_written(ids):
-    """The index hook of the write services: these articles were created or had their title,
-    headings or text changed in the current transaction. SQLite's triggers have indexed them
-    already; PostgreSQL indexes them now (``index_articles``)."""
-    if connection.vendor != "sqlite":
-        index_articles(ids)
+    """The write hook *after*: these articles were created or had their indexed columns
+    changed in the current transaction; index them now, in it."""
+    index_articles(ids)
+
+
+def index_articles(ids):
+    """(Re)index these articles from their rows, in the current transaction; idempotent."""
+    ids = list(ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            backend().index(read_rows(ids[start:start + 500]), cursor)
+
+
+def check_index(batch=1000) -> dict[str, list[int]]:
+    """Articles whose index entry does not match their row (``SearchBackend.stale``)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        return backend().stale(cursor, iter_rows(batch))
 
 
 def rebuild_index(progress=None, batch=1000):
@@ -266,18 +279,59 @@ def rebuild_index(progress=None, batch=1000):
     from ..models import Article
 
     engine = backend()
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    total = Article.objects.count()
+    done = 0
     with transaction.atomic(), connection.cursor() as cursor:
         engine.clear(cursor)
-        for start in range(0, len(ids), batch):
-            engine.index_rows(_rows(ids[start:start + batch]), cursor, replace=False)
+        for rows in iter_rows(batch):
+            engine.index(rows, cursor)
+            done += len(rows)
             if progress:
-                progress(min(start + batch, len(ids)), len(ids))
+                progress(done, total)
         engine.optimise(cursor)
-    return len(ids)
+    return done
+
+
+def after_migrate(sender=None, using="default", verbosity=1, **kwargs):
+    """post_migrate (also sent by ``flush``): an index whose state is empty while articles
+    exist (a database the search migration just upgraded) is built; an index left with
+    entries after the articles were emptied behind its back (``flush`` deletes rows without
+    a signal) is cleared."""
+    from django.db import connections
+
+    from ..models import Article
+
+    conn = connections[using]
+    if conn.alias != connection.alias:
+        return
+    tables = conn.introspection.table_names()
+    if STATE not in tables or Article._meta.db_table not in tables:
+        return  # migrated only part of the way
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STATE})")
+        indexed = bool(cursor.fetchone()[0])
+    articles = Article.objects.exists()
+    if articles and not indexed:
+        if verbosity:
+            print("Indexing the articles for search …")
+        rebuild_index()
+    elif indexed and not articles:
+        with transaction.atomic(), conn.cursor() as cursor:
+            backend().clear(cursor)
+
+
+# -- saves outside the write services (tests, the shell, bulk loaders) -----------------------
+
+
+def on_article_pre_save(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk is not None:
+        forget([instance.pk])
 
 
 def on_article_saved(sender, instance, raw=False, **kwargs):
-    """post_save: index the article on databases without index triggers (PostgreSQL)."""
-    if connection.vendor != "sqlite" and not raw:
+    if not raw:
         index_articles([instance.pk])
+
+
+def on_article_pre_delete(sender, instance, **kwargs):
+    forget(rows=[Row.of(instance)])

@@ -26,10 +26,14 @@ grams and checked on positions, a cost that grows with the number of articles ho
   16,383 (and 1 MB in all), so a very long article is flagged, gets an empty grams vector,
   and is matched exactly on its skeleton text (``tokenise.skeleton``) instead.
 
-Triggers delete both rows with their article, so deletes and cascades need nothing from us.
+``articles_search_preview`` holds, for members-only articles only, a positional vector of
+the title and free preview (``documents.preview_fields``): the public scope's second part
+(``scope``), small, matched on its GIN index.
 
-Inserts and updates are indexed by ``index_articles`` (called on ``post_save`` and by the
-importer after ``bulk_create``), inside the caller's transaction.
+Inserts and updates are indexed from Python (``PostgresBackend.index``, through the write
+services' hook), inside the writer's transaction; entries are replaced by article id, so no
+old values are needed. A plpgsql trigger (no application code) deletes an article's rows
+with it, so deletes and cascades from any client need nothing from us.
 """
 import heapq
 from collections import Counter
@@ -38,11 +42,12 @@ from contextlib import contextmanager
 import psycopg
 from django.db import connection
 
+from .backends import SearchBackend
+from .documents import STATE, digest, full_fields, preview_fields
+from .scope import FULL
 from .tokenise import (
-    SEPARATOR,
     atom_skeleton,
     atom_tokens,
-    document_fields,
     normalise,
     run_tokens,
     runs,
@@ -51,6 +56,7 @@ from .tokenise import (
 
 TABLE = "articles_search"
 GRAMS = "articles_search_grams"
+PREVIEW = "articles_search_preview"
 GRAM_MAX = 6
 MAX_GRAMS_BYTES = 512 * 1024  # a tsvector holds at most 1 MB of lexemes
 PAGE_NEEDS_TOTAL = True  # ``tier_ids`` chooses its plan by the number of matches
@@ -58,89 +64,15 @@ MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
 FIELD_SEPARATOR = "\x02"
 
-# Deletes (Django's cascades included) and truncation follow the articles. Not a foreign
-# key: Django's flush truncates articles_article and knows nothing of these tables.
-FORGET_FUNCTION_SQL = f"""CREATE OR REPLACE FUNCTION {TABLE}_forget() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'TRUNCATE' THEN DELETE FROM {TABLE}; DELETE FROM {GRAMS};
-        ELSE
-            DELETE FROM {TABLE} WHERE article_id = OLD.id;
-            DELETE FROM {GRAMS} WHERE article_id = OLD.id;
-        END IF;
-        RETURN NULL;
-    END $$"""
-
-# The matching article ids: ``g`` on the grams (exact for terms of up to ``GRAM_MAX``
-# characters, a filter for longer ones), ``q`` the positional check of the longer terms and
-# phrases (NULL when there are none), ``skels`` what a long article's skeleton must contain.
-# A function with its own planner settings: the planner would otherwise scan a table for a
-# common term, where the GIN index answers without reading any vector, and check positions
-# by a hash join of every article with the term's bigrams instead of the few with its grams.
-MATCH_FUNCTION_SQL = f"""CREATE OR REPLACE FUNCTION {TABLE}_match(g tsquery, q tsquery, skels text[])
-    RETURNS SETOF bigint LANGUAGE sql STABLE PARALLEL SAFE
-    SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
-        SELECT article_id FROM {GRAMS} WHERE q IS NULL AND grams @@ g
-        UNION ALL
-        (WITH c AS MATERIALIZED (SELECT article_id FROM {GRAMS} WHERE q IS NOT NULL
-                AND grams @@ g)
-            SELECT s.article_id FROM c JOIN {TABLE} s ON s.article_id = c.article_id
-            WHERE s.doc @@ q)
-        UNION ALL
-        SELECT article_id FROM {TABLE} WHERE long
-            AND NOT EXISTS (SELECT 1 FROM unnest(skels) AS x WHERE strpos(skel, x) = 0)
-    $$"""
-
-GRAMS_SQL = [
-    f"""CREATE TABLE IF NOT EXISTS {GRAMS} (
-        article_id bigint PRIMARY KEY,
-        grams tsvector NOT NULL,
-        tiers tsvector NOT NULL
-    )""",
-    f"""ALTER TABLE {GRAMS} ALTER COLUMN grams SET STORAGE EXTERNAL,
-        ALTER COLUMN tiers SET STORAGE EXTERNAL""",
+# The grams' GIN indexes, dropped by ``clear`` and built again by ``optimise`` (the schema
+# itself is created by the migrations).
+GRAMS_INDEX_SQL = [
     f"CREATE INDEX IF NOT EXISTS {GRAMS}_gin ON {GRAMS} USING gin (grams)",
     f"CREATE INDEX IF NOT EXISTS {GRAMS}_tiers_gin ON {GRAMS} USING gin (tiers)",
 ]
 # In ``tiers``, a gram of the title is marked ``^`` and one of a heading ``~`` (never in a
 # run of word characters): the ranking tiers of a term, without positions either.
 TITLE_MARK, HEADING_MARK = "^", "~"
-
-CREATE_SQL = [
-    f"""CREATE TABLE {TABLE} (
-        article_id bigint PRIMARY KEY,
-        doc tsvector NOT NULL,
-        title tsvector NOT NULL,
-        heads tsvector NOT NULL,
-        long boolean NOT NULL DEFAULT false,
-        skel text
-    )""",
-    *GRAMS_SQL,
-    f"CREATE INDEX {TABLE}_long ON {TABLE} (article_id) WHERE long",
-    # The title and heading tiers of a common term: few rows, found without reading bodies.
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_title_gin ON {TABLE} USING gin (title)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_heads_gin ON {TABLE} USING gin (heads)",
-    # What search filters, joins and orders by, so matched articles are found with index-only
-    # scans instead of reading each article's row.
-    f"""CREATE INDEX {TABLE}_cover ON articles_article (id)
-        INCLUDE (status, compilation_id, published_at, agency_id, year, members_only)""",
-    FORGET_FUNCTION_SQL,
-    MATCH_FUNCTION_SQL,
-    f"""CREATE TRIGGER {TABLE}_ad AFTER DELETE ON articles_article
-        FOR EACH ROW EXECUTE FUNCTION {TABLE}_forget()""",
-    f"""CREATE TRIGGER {TABLE}_at AFTER TRUNCATE ON articles_article
-        FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_forget()""",
-]
-DROP_SQL = [
-    f"DROP TRIGGER IF EXISTS {TABLE}_at ON articles_article",
-    f"DROP TRIGGER IF EXISTS {TABLE}_ad ON articles_article",
-    f"DROP FUNCTION IF EXISTS {TABLE}_forget()",
-    f"DROP FUNCTION IF EXISTS {TABLE}_match(tsquery, tsquery, text[])",
-    f"DROP FUNCTION IF EXISTS {TABLE}_match(tsquery, text[])",
-    f"DROP INDEX IF EXISTS {TABLE}_cover",
-    f"DROP TABLE IF EXISTS {GRAMS}",
-    f"DROP TABLE IF EXISTS {TABLE}",
-]
 
 
 def _tokens(text):
@@ -182,10 +114,10 @@ def _grams(run_lists) -> set[str]:
     return out
 
 
-def row_values(pk, title, sections, text):
+def row_values(row):
     """The two search rows of one article: (article_id, doc, title, heads, long, skel) and
     (article_id, grams, tiers)."""
-    fields = document_fields(title, sections, text)
+    fields = full_fields(row)
     field_runs = [runs(normalise(f)) for f in fields]
     title_t, heads_t, body_t = ([t for run in rs for t in run_tokens(run)] for rs in field_runs)
     doc, lossy = _vector([title_t, heads_t, body_t])
@@ -200,12 +132,21 @@ def row_values(pk, title, sections, text):
         skel = FIELD_SEPARATOR.join(skeleton(normalise(f)) for f in fields)
     if len(tiers.encode()) > MAX_GRAMS_BYTES:  # headings of ~40,000 characters: such an
         tiers = ""  # article ranks among body matches for a single short term
-    search_row = (pk, doc, _vector([title_t])[0], _vector([heads_t])[0], lossy, skel)
-    return search_row, (pk, grams, tiers)
+    search_row = (row.pk, doc, _vector([title_t])[0], _vector([heads_t])[0], lossy, skel)
+    return search_row, (row.pk, grams, tiers)
 
 
-def index_rows(rows, cursor, *, replace=True):
-    values = [row_values(*row) for row in rows]
+def preview_values(row):
+    """(article_id, doc, title) of a members-only article's preview row, or None."""
+    fields = preview_fields(row)
+    if fields is None:
+        return None
+    title_t, _heads, body_t = (_tokens(f) for f in fields)
+    return row.pk, _vector([title_t, body_t])[0], _vector([title_t])[0]
+
+
+def index_rows(rows, cursor):
+    values = [row_values(row) for row in rows]
     if not values:
         return
     cursor.executemany(
@@ -220,6 +161,14 @@ def index_rows(rows, cursor, *, replace=True):
         ON CONFLICT (article_id) DO UPDATE SET grams = EXCLUDED.grams, tiers = EXCLUDED.tiers""",
         [grams_row for _search_row, grams_row in values],
     )
+    previews = [v for v in (preview_values(row) for row in rows) if v is not None]
+    cursor.execute(f"DELETE FROM {PREVIEW} WHERE article_id = ANY(%s)",
+                   [[row.pk for row in rows]])
+    if previews:
+        cursor.executemany(
+            f"INSERT INTO {PREVIEW} (article_id, doc, title) VALUES"
+            " (%s, %s::tsvector, %s::tsvector)", previews,
+        )
 
 
 def _needs_positions(atom) -> bool:
@@ -271,24 +220,6 @@ def _rank_sql(t):
     return (
         f"(CASE WHEN {t}.title @@ %s::tsquery THEN 2"
         f" WHEN {t}.heads @@ %s::tsquery THEN 1 ELSE 0 END)"
-    )
-
-
-def search(queryset, parsed, *, ranked=True):
-    """``queryset`` restricted to the matches, annotated ``search_rank`` when ``ranked``."""
-    t = connection.ops.quote_name(TABLE)
-    article = connection.ops.quote_name(queryset.model._meta.db_table)
-    match = f"{article}.id IN (SELECT {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[]))"
-    params = _match_args(parsed)
-    if not ranked:
-        return queryset.extra(where=[match], params=params)
-    any_q = tsquery_any(parsed)
-    return queryset.extra(
-        select={"search_rank": _rank_sql(t)},
-        select_params=[any_q, any_q],
-        tables=[TABLE],
-        where=[f"{t}.article_id = {article}.id", match],
-        params=params,
     )
 
 
@@ -609,34 +540,88 @@ def _body_tier(cursor, parsed, limit, restrict):
     return [row[0] for row in cursor.fetchall()]
 
 
-def clear(cursor):
-    """Empty the tables and drop the grams' GIN indexes: building them once at the end is
-    much faster than growing them row by row."""
-    cursor.execute(f"DROP INDEX IF EXISTS {GRAMS}_gin")
-    cursor.execute(f"DROP INDEX IF EXISTS {GRAMS}_tiers_gin")
-    cursor.execute(f"TRUNCATE {TABLE}, {GRAMS}")
+def _preview_where(part):
+    where, params = _restriction(part.restrict, "article_id")
+    return f"doc @@ %s::tsquery{where}", params
 
 
-def optimise(cursor):
-    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    cursor.execute(GRAMS_SQL[2])
-    cursor.execute(GRAMS_SQL[3])
-    cursor.execute(f"ANALYZE {TABLE}")
-    cursor.execute(f"ANALYZE {GRAMS}")
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
 
+    # -- writing ------------------------------------------------------------------------------
 
-def before_bulk_load(cursor):
-    """Nothing to do: ``bulk_create`` sends no signal, so nothing is indexed row by row."""
+    def index(self, rows, cursor):
+        rows = list(rows)
+        index_rows(rows, cursor)
+        self._record(cursor, [(row.pk, digest(row)) for row in rows])
 
+    def clear(self, cursor):
+        """Empty the tables and drop the grams' GIN indexes: building them once at the end is
+        much faster than growing them row by row."""
+        cursor.execute(f"DROP INDEX IF EXISTS {GRAMS}_gin")
+        cursor.execute(f"DROP INDEX IF EXISTS {GRAMS}_tiers_gin")
+        cursor.execute(f"TRUNCATE {TABLE}, {GRAMS}, {PREVIEW}, {STATE}")
 
-def after_bulk_load(cursor):
-    pass
+    def optimise(self, cursor):
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for sql in GRAMS_INDEX_SQL:
+            cursor.execute(sql)
+        for table in (TABLE, GRAMS, PREVIEW):
+            cursor.execute(f"ANALYZE {table}")
 
+    def size_bytes(self, cursor):
+        cursor.execute("SELECT pg_total_relation_size(%s) + pg_total_relation_size(%s)"
+                       " + pg_total_relation_size(%s)", [TABLE, GRAMS, PREVIEW])
+        return int(cursor.fetchone()[0] or 0)
 
-def index_size_bytes(cursor) -> int:
-    cursor.execute("SELECT pg_total_relation_size(%s) + pg_total_relation_size(%s)",
-                   [TABLE, GRAMS])
-    return int(cursor.fetchone()[0] or 0)
+    # -- reading ------------------------------------------------------------------------------
 
+    def count(self, parsed, part):
+        if part.index != FULL:
+            return len(self.ids(parsed, part))  # a small table: its ids cost what its count does
+        return count(parsed, part.restrict)
 
-__all__ = ["SEPARATOR"]
+    def ids(self, parsed, part):
+        if part.index != FULL:
+            sql, params = self.match_sql(parsed, part)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return [row[0] for row in cursor.fetchall()]
+        return ids(parsed, part.restrict)
+
+    def ids_first(self, parsed, part):
+        return part.index == FULL and ids_first(parsed)
+
+    def page_needs_total(self, part):
+        return part.index == FULL
+
+    def tier_ids(self, parsed, limit, part, total=None, ids=None):
+        if part.index == FULL:
+            return tier_ids(parsed, limit, part.restrict, total=total, ids=ids)
+        # The preview of members-only articles: small, its tiers read from the GIN index.
+        where, params = _preview_where(part)
+        all_q, any_q = tsquery_all(parsed), tsquery_any(parsed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"(SELECT 0, article_id FROM {PREVIEW} WHERE {where} AND title @@ %s::tsquery"
+                f" ORDER BY article_id DESC LIMIT %s) UNION ALL"
+                f" (SELECT 2, article_id FROM {PREVIEW} WHERE {where}"
+                f" AND NOT title @@ %s::tsquery ORDER BY article_id DESC LIMIT %s)",
+                [all_q, *params, any_q, limit, all_q, *params, any_q, limit],
+            )
+            rows = cursor.fetchall()
+        return sorted(rows, key=lambda row: (row[0], -row[1]))
+
+    def match_sql(self, parsed, part):
+        if part.index != FULL:
+            where, params = _preview_where(part)
+            return f"SELECT article_id FROM {PREVIEW} WHERE {where}", [tsquery_all(parsed), *params]
+        where, params = _restriction(part.restrict, "article_id")
+        sql = (f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
+               f" AS m(article_id) WHERE true{where}")
+        return sql, [*_match_args(parsed), *params]
+
+    def tier_sql(self, parsed, tier):
+        column = "title" if tier == 0 else "heads"
+        return (f"SELECT article_id FROM {TABLE} WHERE {column} @@ %s::tsquery",
+                [tsquery_any(parsed)])

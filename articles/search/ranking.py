@@ -14,6 +14,7 @@ write starts afresh, as the facet counts do).
 import threading
 from collections import OrderedDict
 
+from ..text import teaser
 from .tokenise import SEPARATOR, atom_skeleton, document_fields, normalise, skeleton
 
 RANK_WINDOW = 40
@@ -80,9 +81,10 @@ _TEXTS = {"version": None, "texts": OrderedDict()}
 _TEXTS_LOCK = threading.Lock()
 
 
-def _texts(ids) -> dict[int, str]:
-    """{id: normalised fields} of these articles, from the cache or the database."""
-    from ..facets import library_version
+def _texts(keys) -> dict[tuple[int, bool], str]:
+    """{(id, preview): normalised fields} of these articles, from the cache or the database:
+    with ``preview``, only the title and free preview (what a public search may match)."""
+    from ..library import library_version
     from ..models import Article
 
     version = library_version()
@@ -90,33 +92,39 @@ def _texts(ids) -> dict[int, str]:
         if _TEXTS["version"] != version:
             _TEXTS.update(version=version, texts=OrderedDict())
         cached = _TEXTS["texts"]
-        found = {pk: cached[pk] for pk in ids if pk in cached}
-    missing = [pk for pk in ids if pk not in found]
+        found = {key: cached[key] for key in keys if key in cached}
+    missing = [key for key in keys if key not in found]
     if missing:
-        rows = Article.objects.filter(pk__in=missing).values_list(
+        previews = {pk for pk, preview in missing if preview}
+        rows = Article.objects.filter(pk__in=[pk for pk, _preview in missing]).values_list(
             "pk", "title", "sections", "text"
         )
-        fresh = {pk: _normalised_fields(title, sections, text) for pk, title, sections, text in rows}
-        found.update(fresh)
+        for pk, title, sections, text in rows:
+            if pk in previews:
+                found[pk, True] = _normalised_fields(title, [], teaser(text))
+            if (pk, False) in missing:
+                found[pk, False] = _normalised_fields(title, sections, text)
     with _TEXTS_LOCK:
         if _TEXTS["version"] == version:
             cached = _TEXTS["texts"]
-            for pk in ids:
-                if pk in found:
-                    cached[pk] = found[pk]
-                    cached.move_to_end(pk)
+            for key in keys:
+                if key in found:
+                    cached[key] = found[key]
+                    cached.move_to_end(key)
             while len(cached) > TEXT_CACHE_SIZE:
                 cached.popitem(last=False)
     return found
 
 
-def order_windows(windows: list[list[int]], atoms) -> list[list[int]]:
+def order_windows(windows: list[list[int]], atoms, preview=frozenset()) -> list[list[int]]:
     """Each window of ids ordered by score, best first, then newest (highest id) first; the
-    texts the cache lacks read in one query."""
-    wanted = [pk for window in windows if len(window) > 1 for pk in window]
+    texts the cache lacks read in one query. Articles in ``preview`` are scored on their
+    title and free preview alone (a public search of members-only articles)."""
+    wanted = [(pk, pk in preview) for window in windows if len(window) > 1 for pk in window]
     if not wanted:
         return [list(window) for window in windows]
-    scores = {pk: score(_for_atoms(text, atoms), atoms) for pk, text in _texts(wanted).items()}
+    scores = {pk: score(_for_atoms(text, atoms), atoms)
+              for (pk, _preview), text in _texts(wanted).items()}
     return [
         sorted(window, key=lambda pk: (scores.get(pk, (0, 0)), pk), reverse=True)
         for window in windows

@@ -1,15 +1,19 @@
-"""SQLite backend: a contentless FTS5 table fed our tokens, kept current by triggers.
+"""SQLite backend: contentless FTS5 tables fed our tokens from Python.
 
-``articles_search`` holds no text, only the index (``content=''``), with the ``ascii``
-tokenizer (our tokens are already lower-case runs of word characters, so it keeps them
-whole) and full position lists (``detail=full``) for phrases. Its rowid is the article id.
+``articles_search`` (title, headings, body) holds every article's tokens and no text
+(``content=''``), with the ``ascii`` tokenizer (our tokens are already lower-case runs of
+word characters, so it keeps them whole), full position lists (``detail=full``) for
+phrases, and a one-character prefix index (``prefix='1'``: a 1-character term reads one
+list). Its rowid is the article id. ``articles_search_heads`` holds the titles and headings
+alone, for the ranking tiers: a phrase common in bodies is checked in the few articles that
+have it in a title or heading. ``articles_search_preview`` holds the title and free preview
+of the members-only articles only: the public scope's second part (``scope``).
 
-Triggers on ``articles_article`` call Python functions that every connection registers
-(``register_functions``, connected to ``connection_created``): insert, update of title,
-sections or text, and delete (including Django's cascades and ``bulk_create``) re-index in
-the same statement, hence the same transaction. A contentless table forgets the tokens it
-was given, so a delete replays them from the old row: after changing the tokeniser or
-``CODE_MAP`` run ``manage.py rebuild_search_index``.
+A contentless table forgets the tokens it was given, so replacing or removing an entry
+replays the tokens it was indexed with: ``forget`` does, from the row as it is before the
+write, when its digest shows it is what was indexed. An entry whose row was changed behind
+our back cannot be removed exactly: it is marked ``damaged`` (``check_search_index`` lists
+it) until ``rebuild_search_index``. After changing the tokeniser or ``CODE_MAP``, rebuild.
 
 Counting reads every match, and a phrase's positions in each (~0.4 µs an article: 30 ms for
 a phrase in 76,000 articles). SQLite runs a statement on one core, so ``count`` and ``ids``
@@ -21,7 +25,6 @@ statement runs, so the threads do not queue for it. Measured at 100,000 articles
 a phrase in 76,000 articles counted in 17 instead of 32 ms. Inside a transaction the request's
 connection answers alone: no other connection sees its writes.
 """
-import json
 import os
 import sqlite3
 import threading
@@ -29,81 +32,28 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
 from django.db import DatabaseError, connection
+from django.db.backends.signals import connection_created
 from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
-from .tokenise import atom_tokens, document_fields, heading_text, token_string
+from .backends import SearchBackend
+from .documents import DAMAGED, digest, full_fields, preview_fields
+from .scope import FULL
+from .tokenise import atom_tokens, token_string
 
 TABLE = "articles_search"
-PAGE_NEEDS_TOTAL = False  # ``tier_ids`` never needs the count
+HEADS = f"{TABLE}_heads"
+PREVIEW = f"{TABLE}_preview"
 MMAP_BYTES = 1 << 30
 
-# ``prefix='1'``: an index of every token's first character, so a one-character term (a
-# prefix query) reads one list instead of merging the lists of every bigram it starts.
-FTS_SQL = (f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
-           "title, headings, body, content='', tokenize='ascii', detail=full, prefix='1')")
-# The titles and headings alone, for the ranking tiers: a phrase common in bodies is checked
-# in the few articles that have it in a title or heading, not in every body that has it.
-HEADS = f"{TABLE}_heads"
-HEADS_SQL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {HEADS} USING fts5("
-             "title, headings, content='', tokenize='ascii', detail=full, prefix='1')")
-TABLE_SQL = [
-    FTS_SQL,
-    HEADS_SQL,
-    # Article rows hold their texts inline, before status and published_at: reading those
-    # for every match would walk the texts' overflow pages. This covering index holds what
-    # search filters, joins, facets and orders by, so matches never touch the rows.
-    f"""CREATE INDEX {TABLE}_cover ON articles_article
-        (id, status, compilation_id, published_at, agency_id, year, members_only)""",
-]
-_INSERT_NEW = f"""
-      INSERT INTO {TABLE}(rowid, title, headings, body) VALUES (new.id,
-        hb_search_tokens(new.title), hb_search_headings(new.sections), hb_search_tokens(new.text));
-      INSERT INTO {HEADS}(rowid, title, headings) VALUES (new.id,
-        hb_search_tokens(new.title), hb_search_headings(new.sections));"""
-_DELETE_OLD = f"""
-      INSERT INTO {TABLE}({TABLE}, rowid, title, headings, body) VALUES ('delete', old.id,
-        hb_search_tokens(old.title), hb_search_headings(old.sections), hb_search_tokens(old.text));
-      INSERT INTO {HEADS}({HEADS}, rowid, title, headings) VALUES ('delete', old.id,
-        hb_search_tokens(old.title), hb_search_headings(old.sections));"""
-TRIGGER_SQL = [
-    f"""CREATE TRIGGER {TABLE}_ai AFTER INSERT ON articles_article BEGIN{_INSERT_NEW}
-    END""",
-    f"""CREATE TRIGGER {TABLE}_ad AFTER DELETE ON articles_article BEGIN{_DELETE_OLD}
-    END""",
-    f"""CREATE TRIGGER {TABLE}_au AFTER UPDATE OF title, sections, text ON articles_article
-    WHEN old.title IS NOT new.title OR old.sections IS NOT new.sections
-      OR old.text IS NOT new.text OR old.id IS NOT new.id BEGIN{_DELETE_OLD}{_INSERT_NEW}
-    END""",
-]
-CREATE_SQL = TABLE_SQL + TRIGGER_SQL
-DROP_SQL = [
-    f"DROP TRIGGER IF EXISTS {TABLE}_au",
-    f"DROP TRIGGER IF EXISTS {TABLE}_ad",
-    f"DROP TRIGGER IF EXISTS {TABLE}_ai",
-    f"DROP INDEX IF EXISTS {TABLE}_cover",
-    f"DROP TABLE IF EXISTS {TABLE}",
-    f"DROP TABLE IF EXISTS {HEADS}",
-]
+
+def configure(sender=None, connection=None, **kwargs):
+    """Connections live for one request (CONN_MAX_AGE=0): reading the index through a memory
+    map spares each new connection from copying pages into a cold page cache."""
+    if connection is not None and connection.vendor == "sqlite":
+        connection.connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
 
 
-def _headings_tokens(sections_json):
-    try:
-        sections = json.loads(sections_json) if isinstance(sections_json, str) else sections_json
-    except ValueError:
-        sections = []
-    return token_string(heading_text(sections))
-
-
-def register_functions(sender=None, connection=None, **kwargs):
-    """Give a new SQLite connection the functions the index triggers call."""
-    if connection is None or connection.vendor != "sqlite":
-        return
-    raw = connection.connection
-    raw.create_function("hb_search_tokens", 1, token_string, deterministic=True)
-    raw.create_function("hb_search_headings", 1, _headings_tokens, deterministic=True)
-    # Connections live for one request (CONN_MAX_AGE=0): reading the index through a memory
-    # map spares each new connection from copying pages into a cold page cache.
-    raw.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+connection_created.connect(configure, dispatch_uid="huibian-search-sqlite-mmap")
 
 
 def fts_expression(parsed) -> str:
@@ -124,9 +74,9 @@ def _any_expression(parsed) -> str:
 
 
 def tier_expressions(parsed) -> list[str]:
-    """FTS5 queries of the three ranking tiers, best first: some term in the title and some
-    term in a heading (none in the title), both on ``HEADS``; the body alone, on ``TABLE``
-    (with the whole query). Each matching article is in exactly one."""
+    """FTS5 queries of the three ranking tiers, best first: some term in the title; some
+    term in a heading (none in the title); the body alone (with the whole query). Each
+    matching article is in exactly one."""
     q, some = fts_expression(parsed), _any_expression(parsed)
     return [
         f"{{title}}: ({some})",
@@ -135,27 +85,9 @@ def tier_expressions(parsed) -> list[str]:
     ]
 
 
-def search(queryset, parsed, *, ranked=True):
-    """``queryset`` restricted to the matches, annotated ``search_rank`` when ``ranked``."""
-    table = connection.ops.quote_name(TABLE)
-    article = connection.ops.quote_name(queryset.model._meta.db_table)
-    where = [f"{table}.rowid = {article}.id", f"{table} MATCH %s"]
-    if not ranked:
-        return queryset.extra(tables=[TABLE], where=where, params=[fts_expression(parsed)])
-    title_tier, heading_tier, _body = tier_expressions(parsed)
-    # The same tiers as ``tier_ids``: 2 title, 1 headings, 0 body alone.
-    rank = (
-        f"CASE WHEN {article}.id IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s) THEN 2"
-        f" WHEN {article}.id IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s) THEN 1"
-        " ELSE 0 END"
-    )
-    return queryset.extra(
-        select={"search_rank": rank},
-        select_params=[title_tier, heading_tier],
-        tables=[TABLE],
-        where=where,
-        params=[fts_expression(parsed)],
-    )
+def _tables(part):
+    """(the table of the whole query, the table of the title and heading tiers) of a part."""
+    return (TABLE, HEADS) if part.index == FULL else (PREVIEW, PREVIEW)
 
 
 def _restriction(restrict, column="rowid"):
@@ -165,52 +97,134 @@ def _restriction(restrict, column="rowid"):
     return f" AND {column} {sql}", list(params)
 
 
-def count(parsed, restrict=None) -> int:
-    """Matches of ``parsed`` among the articles ``restrict`` admits: ``None`` (every article),
-    or ``(sql, params)`` completing ``rowid …`` (``IN (subquery)``, ``NOT IN (subquery)``).
-    No article row is read: the index answers alone, against a set of ids."""
-    return sum(_in_ranges("count(*)", parsed, restrict))
+class SQLiteBackend(SearchBackend):
+    vendor = "sqlite"
+    forgets = True  # a contentless FTS5 entry is removed by replaying its tokens
 
+    # -- writing ------------------------------------------------------------------------------
 
-def ids(parsed, restrict=None) -> list[int]:
-    """The ids of every match (unordered), from the index alone, as ``count`` counts them."""
-    found = []
-    for joined in _in_ranges("group_concat(rowid)", parsed, restrict):
-        if joined:  # a string per range: rows fetched one by one would hold the GIL
-            found += map(int, joined.split(","))
-    return found
+    def index(self, rows, cursor):
+        rows = list(rows)
+        known = self._digests(cursor, [row.pk for row in rows])
+        fresh, redo, records = [], [], []
+        for row in rows:
+            now = digest(row)
+            if known.get(row.pk) == now:
+                continue  # indexed with this very content
+            if row.pk in known:
+                # Indexed with content this process never saw (``forget`` was bypassed): its
+                # old tokens cannot be removed, so the entry stays marked until a rebuild.
+                redo.append(row)
+                records.append((row.pk, DAMAGED))
+            else:
+                fresh.append(row)
+                records.append((row.pk, now))
+        self._insert(cursor, fresh + redo)
+        self._record(cursor, records)
 
+    def forget(self, rows, cursor):
+        rows = list(rows)
+        known = self._digests(cursor, [row.pk for row in rows])
+        exact = [row for row in rows if known.get(row.pk) == digest(row)]
+        self._insert(cursor, exact, command="delete")
+        self._drop_state(cursor, [row.pk for row in exact])
+        # An entry indexed from other values stays (it cannot be removed exactly), marked.
+        damaged = [(row.pk, DAMAGED) for row in rows
+                   if row.pk in known and known[row.pk] != digest(row)]
+        self._record(cursor, damaged)
 
-def ids_first(parsed) -> bool:
-    """Whether a count should fetch the ids of the matches for ``tier_ids``: never here, where
-    the tiers come from the index in id order."""
-    return False
+    def _insert(self, cursor, rows, command=None):
+        """Insert (or with ``command='delete'`` remove) the tokens of rows in every table."""
+        full, heads, preview = [], [], []
+        for row in rows:
+            title, headings, body = (token_string(f) for f in full_fields(row))
+            full.append((row.pk, title, headings, body))
+            heads.append((row.pk, title, headings))
+            fields = preview_fields(row)
+            if fields is not None:
+                preview.append((row.pk, *(token_string(f) for f in fields)))
+        for table, columns, values in (
+            (TABLE, "title, headings, body", full),
+            (HEADS, "title, headings", heads),
+            (PREVIEW, "title, headings, body", preview),
+        ):
+            if not values:
+                continue
+            width = len(values[0])
+            if command:
+                cursor.executemany(
+                    f"INSERT INTO {table}({table}, rowid, {columns}) VALUES"
+                    f" ('{command}', {', '.join(['%s'] * width)})", values,
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {table}(rowid, {columns}) VALUES ({', '.join(['%s'] * width)})",
+                    values,
+                )
 
+    def clear(self, cursor):
+        for table in (TABLE, HEADS, PREVIEW):
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+        cursor.execute("DELETE FROM articles_search_state")
 
-def tier_ids(parsed, limit, restrict=None, total=None, ids=None) -> list[tuple[int, int]]:
-    """The newest ``limit`` matches of each tier (0 title, 1 headings, 2 body alone) as
-    ``(tier, id)``, by tier, newest (highest id) first. FTS5 returns rows in rowid order and
-    stops at the LIMIT, so no match past it is read. One query; ``total`` and ``ids`` (the
-    matches, when known) are not needed."""
-    where, params = _restriction(restrict, "h.rowid")
-    title_tier, heading_tier, body_tier = tier_expressions(parsed)
-    tiers = [(HEADS, title_tier), (HEADS, heading_tier), (TABLE, body_tier)]
-    if len(parsed.atoms) > 1:
-        # With several terms a title or heading match must also match the whole query: then
-        # the tiers are found in the full index, where FTS5 intersects the terms' lists.
-        q = fts_expression(parsed)
-        tiers[0] = (TABLE, f"({q}) AND {title_tier}")
-        tiers[1] = (TABLE, f"({q}) AND ({heading_tier})")
-    selects, all_params = [], []
-    for n, (table, expression) in enumerate(tiers):
-        selects.append(
-            f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {table} h "
-            f"WHERE h.{table} MATCH %s{where} ORDER BY h.rowid DESC LIMIT %s)"
-        )
-        all_params += [expression, *params, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), all_params)
-        return sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
+    def optimise(self, cursor):
+        for table in (TABLE, HEADS, PREVIEW):
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+
+    def size_bytes(self, cursor):
+        """Bytes of the FTS5 shadow tables, from the dbstat virtual table when available."""
+        try:
+            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{TABLE}%"])
+            return int(cursor.fetchone()[0] or 0)
+        except DatabaseError:  # dbstat not compiled in
+            return 0
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def count(self, parsed, part):
+        """No article row is read: the index answers alone, against a set of ids."""
+        return sum(_in_ranges("count(*)", parsed, part))
+
+    def ids(self, parsed, part):
+        found = []
+        for joined in _in_ranges("group_concat(rowid)", parsed, part):
+            if joined:  # a string per range: rows fetched one by one would hold the GIL
+                found += map(int, joined.split(","))
+        return found
+
+    def tier_ids(self, parsed, limit, part, total=None, ids=None):
+        """FTS5 returns rows in rowid order and stops at the LIMIT, so no match past it is
+        read. One query; ``total`` and ``ids`` are not needed."""
+        table, heads = _tables(part)
+        where, params = _restriction(part.restrict, "h.rowid")
+        title_tier, heading_tier, body_tier = tier_expressions(parsed)
+        tiers = [(heads, title_tier), (heads, heading_tier), (table, body_tier)]
+        if len(parsed.atoms) > 1:
+            # With several terms a title or heading match must also match the whole query:
+            # then the tiers are found in the full index, where FTS5 intersects the lists.
+            q = fts_expression(parsed)
+            tiers[0] = (table, f"({q}) AND {title_tier}")
+            tiers[1] = (table, f"({q}) AND ({heading_tier})")
+        selects, all_params = [], []
+        for n, (name, expression) in enumerate(tiers):
+            selects.append(
+                f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {name} h "
+                f"WHERE h.{name} MATCH %s{where} ORDER BY h.rowid DESC LIMIT %s)"
+            )
+            all_params += [expression, *params, limit]
+        with self.connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), all_params)
+            return sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
+
+    def match_sql(self, parsed, part):
+        table, _heads = _tables(part)
+        where, params = _restriction(part.restrict)
+        return (f"SELECT rowid FROM {table} WHERE {table} MATCH %s{where}",
+                [fts_expression(parsed), *params])
+
+    def tier_sql(self, parsed, tier):
+        expression = tier_expressions(parsed)[tier]
+        return f"SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s", [expression]
 
 
 CORES = min(os.cpu_count() or 1, 4)
@@ -244,13 +258,15 @@ def _database_file():
     return path, stat.st_dev, stat.st_ino
 
 
-def _in_ranges(select, parsed, restrict) -> list:
-    """``SELECT {select}`` over the matches: one value per range of ids, or one in all."""
-    where, params = _restriction(restrict)
-    sql = f"SELECT {select} FROM {TABLE} WHERE {TABLE} MATCH %s{where}"
+def _in_ranges(select, parsed, part) -> list:
+    """``SELECT {select}`` over the matches of a part: one value per range of ids, or one in
+    all (the small preview index is always read in one)."""
+    table, _heads = _tables(part)
+    where, params = _restriction(part.restrict)
+    sql = f"SELECT {select} FROM {table} WHERE {table} MATCH %s{where}"
     params = [fts_expression(parsed), *params]
     with connection.cursor() as cursor:
-        database = _database_file()
+        database = _database_file() if part.index == FULL else None
         top = 0
         if database:
             cursor.execute("SELECT max(id) FROM articles_article")
@@ -306,75 +322,3 @@ def _open_reader(name) -> sqlite3.Connection:
     reader.execute("PRAGMA query_only = 1")
     reader.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     return reader
-
-
-def index_rows(rows, cursor, *, replace=True):
-    """(Re)index (id, title, sections, text) rows. With ``replace``, an id already indexed
-    first has its tokens deleted (replayed from the current row, as the triggers would)."""
-    present = set()
-    rows = list(rows)
-    if replace and rows:
-        ids = [row[0] for row in rows]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            cursor.execute(
-                f"SELECT rowid FROM {TABLE} WHERE rowid IN ({','.join('%s' for _ in chunk)})",
-                chunk,
-            )
-            present.update(r[0] for r in cursor.fetchall())
-    deletes, inserts = [], []
-    for pk, title, sections, text in rows:
-        title_f, headings_f, body_f = document_fields(title, sections, text)
-        values = (pk, token_string(title_f), token_string(headings_f), token_string(body_f))
-        if pk in present:
-            deletes.append(values)
-        inserts.append(values)
-    if deletes:
-        cursor.executemany(
-            f"INSERT INTO {TABLE}({TABLE}, rowid, title, headings, body) "
-            "VALUES ('delete', %s, %s, %s, %s)",
-            deletes,
-        )
-        cursor.executemany(
-            f"INSERT INTO {HEADS}({HEADS}, rowid, title, headings) VALUES ('delete', %s, %s, %s)",
-            [v[:3] for v in deletes],
-        )
-    cursor.executemany(
-        f"INSERT INTO {TABLE}(rowid, title, headings, body) VALUES (%s, %s, %s, %s)", inserts
-    )
-    cursor.executemany(
-        f"INSERT INTO {HEADS}(rowid, title, headings) VALUES (%s, %s, %s)",
-        [v[:3] for v in inserts],
-    )
-
-
-def clear(cursor):
-    for table in (TABLE, HEADS):
-        cursor.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
-
-
-def optimise(cursor):
-    for table in (TABLE, HEADS):
-        cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
-
-
-def before_bulk_load(cursor):
-    """Stop indexing row by row (for a bulk load followed by ``rebuild_index``)."""
-    for sql in DROP_SQL[:3]:
-        cursor.execute(sql)
-
-
-def after_bulk_load(cursor):
-    for sql in TRIGGER_SQL:
-        cursor.execute(sql)
-
-
-def index_size_bytes(cursor) -> int:
-    """Bytes of the FTS5 shadow tables, from the dbstat virtual table when available."""
-    try:
-        cursor.execute(
-            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{TABLE}%"]
-        )
-        return int(cursor.fetchone()[0] or 0)
-    except DatabaseError:  # dbstat not compiled in
-        return 0

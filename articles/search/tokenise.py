@@ -58,7 +58,7 @@ def normalise(text: str) -> str:
     restored = restore_codes(_FULL_WIDTH_WORDS.sub(_fold_match, text))
     lowered = restored.lower()
     # Same result as lowering character by character, at a fraction of the cost (this runs in
-    # the FTS triggers of every import), unless lowering lengthens a character (İ) or is
+    # the indexing of every import), unless lowering lengthens a character (İ) or is
     # contextual (final Σ): then the per-character path.
     if len(lowered) == len(restored) and "Σ" not in restored:
         return lowered

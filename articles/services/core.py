@@ -9,8 +9,9 @@ version each caller saw (``check_version``), and hands ``Write`` its changes. On
   nothing, keeps the version and adds no history row;
 - one history row per changed, created or deleted record, with the user and the reason
   (编辑保存, 批量发布, 重新导入《…》 …), written with one bulk insert per model;
-- the search index of the articles whose title, headings or text changed
-  (``search.index_written``: the index hook of every write);
+- the search index of the articles whose title, headings, text or members-only flag changed
+  (the index hook of every write: ``search.forget`` before the rows change, with their old
+  values, and ``search.index_written`` after; deletions are forgotten as Django deletes);
 - the library version (``library.mark_changed``), and the next scheduled release when a
   publication changed.
 
@@ -32,7 +33,7 @@ from .. import library
 from ..models import Article, Compilation, Status
 
 REASON_MAX = 100  # django-simple-history's history_change_reason column
-INDEXED_FIELDS = {"title", "sections", "original_text", "text"}
+INDEXED_FIELDS = {"title", "sections", "original_text", "text", "members_only"}
 DIFF_SKIPPED = {"text", "sections", "checksum", "chars", "updated_at", "created_at", "version"}
 
 
@@ -314,6 +315,10 @@ class Write:
         self._reindex = set()
 
     def _update(self, model, items) -> None:
+        if model is Article:
+            from ..search import forget
+
+            forget([obj.pk for obj, fields in items if INDEXED_FIELDS & set(fields)])
         has_version = any(f.name == "version" for f in model._meta.concrete_fields)
         has_updated = any(f.name == "updated_at" for f in model._meta.concrete_fields)
         groups = defaultdict(list)

@@ -16,7 +16,12 @@ from .. import search as search_engine
 from ..facets import agency_counts, cached, facets_for, facets_for_ids, tag_counts
 from ..filters import ArticleFilter, CompilationFilter
 from ..models import Agency, Article, Compilation, Initiative, Theme
-from ..permissions import can_read_full, is_editor, teaser, visible_compilations
+from ..permissions import (
+    can_read_full,
+    readable_texts,
+    teaser,
+    visible_compilations,
+)
 from ..reading import (
     article_counts,
     compilation_contents,
@@ -39,7 +44,9 @@ class SearchForm(forms.Form):
 
 
 def _scope(user):
-    return "editor" if is_editor(user) else "public"
+    """The reader's search scope, which also keys their cached counts: a member's search
+    matches text the public's does not."""
+    return search_engine.scope_for(user).value
 
 
 def _page(request, queryset, count=None, per_page=PAGE_SIZE):
@@ -111,7 +118,9 @@ def _faceted(request, queryset, *, q=""):
     active, sort = filterset.active(), filterset.sort_value()
     matched = filterset.qs.order_by()
     if q:
-        results = search_engine.search_results(matched, q)
+        results = search_engine.search_results(
+            q, search_engine.scope_for(request.user), filters=matched if active else None
+        )
         ordered = results.matches().order_by(*ArticleFilter.SORTS[sort]) if sort else results
         # Counted in memory over the matching ids from the index (one pass, exact).
         facets = facets_for_ids(
@@ -184,7 +193,8 @@ def article_list(request):
 def search(request):
     form = SearchForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    context = {"form": form, "q": q, "terms": _terms(q)}
+    context = {"form": form, "q": q, "terms": _terms(q),
+               "full_text_search": search_engine.scope_for(request.user).full_text}
     if q:
         context.update(_faceted(request, listable(request.user), q=q))
         context["snippets"] = _snippets(request.user, context["page_obj"], q)
@@ -192,11 +202,13 @@ def search(request):
 
 
 def _snippets(user, page, q):
-    """{article id: snippets} for the page's articles the user may read in full; members-only
-    text never reaches a reader who may not read it. One query."""
-    readable = [a.pk for a in page if can_read_full(user, a)]
-    texts = Article.objects.filter(pk__in=readable).values_list("pk", "text")
-    return {pk: search_engine.snippets(text, q, limit=3) for pk, text in texts}
+    """{article id: snippets} of the page's articles: from the whole text where the user may
+    read it, otherwise from the free preview only, so no character past it reaches them.
+    One query."""
+    return {
+        pk: search_engine.snippets(text if full else teaser(text), q, limit=3)
+        for pk, text, full in readable_texts(user, [a.pk for a in page])
+    }
 
 
 def _highlight_terms(request):

@@ -3,6 +3,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Status
+from articles.text import teaser
 from tests.factories import make_agency, make_article, make_compilation, make_user
 
 URL = reverse("articles:api_search")
@@ -27,9 +28,11 @@ class ApiSearchTests(TestCase):
             compilation=cls.compilation, title="民政工作", agency=cls.agency, year=2023,
             original_text="推进<b>党建</b>与业务融合，开展TD日。", sections=[],
         )
+        # "党建" once in the free preview, "鹳雀楼" only past it (the preview is 150 characters).
         cls.members = make_article(
             compilation=cls.compilation, title="会员专享材料", members_only=True,
-            original_text="会员才能读到的党建经验。", sections=[],
+            original_text="开头公开的党建概述。" + "会员正文" * 60 + "结尾写到鹳雀楼经验。",
+            sections=[],
         )
         cls.draft = make_article(
             compilation=cls.compilation, title="草稿党建", status=Status.DRAFT,
@@ -63,15 +66,22 @@ class ApiSearchTests(TestCase):
         self.assertIn("&lt;b&gt;", joined)
         self.assertNotIn("<b>", joined)
 
-    def test_anonymous_readers_get_no_snippet_of_members_only_text(self):
+    def test_anonymous_readers_get_snippets_of_the_free_preview_only(self):
         result = next(r for r in self.get(q="党建")["results"] if r["id"] == self.members.pk)
         self.assertEqual(result["title"], "会员专享材料")
-        self.assertEqual(result["snippets"], [])
+        (snippet,) = result["snippets"]
+        self.assertTrue(snippet.startswith("开头公开的<mark>党建</mark>概述。会员正文"), snippet)
+        shown = snippet.replace("<mark>", "").replace("</mark>", "").rstrip("…")
+        self.assertTrue(teaser(self.members.text).startswith(shown))  # never past the preview
+        # What lies past the preview is not matched at all: no result, no count.
+        self.assertEqual(self.get(q="鹳雀楼"), {"query": "鹳雀楼", "total": 0, "results": []})
+        self.client.force_login(make_user("读者乙"))  # signed in, not a member: the same
+        self.assertEqual(self.get(q="鹳雀楼")["total"], 0)
 
     def test_members_get_snippets_of_members_only_text(self):
         self.client.force_login(make_user("会员甲", group="会员"))
-        result = next(r for r in self.get(q="党建")["results"] if r["id"] == self.members.pk)
-        self.assertTrue(result["snippets"])
+        result = next(r for r in self.get(q="鹳雀楼")["results"] if r["id"] == self.members.pk)
+        self.assertIn("结尾写到<mark>鹳雀楼</mark>经验。", "".join(result["snippets"]))
 
     def test_drafts_only_for_editors(self):
         self.assertNotIn(self.draft.pk, [r["id"] for r in self.get(q="党建")["results"]])

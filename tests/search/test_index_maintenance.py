@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test import TestCase, TransactionTestCase
 
 from articles.models import Article, Status
-from articles.search import index_articles
+from articles.search import check_index, index_articles, rebuild_index
 from tests.factories import make_article, make_compilation
 
 
@@ -32,12 +32,23 @@ class IndexMaintenanceTests(TestCase):
         self.assertEqual(found("砗磲"), set())
         self.assertEqual(found("玳瑁"), {article.pk})
 
-    def test_queryset_update_of_title_is_indexed(self):
+    def test_a_queryset_update_bypasses_the_index_until_it_is_repaired(self):
         article = make_article(title="原标题")
+        other = make_article(title="别的标题")
         Article.objects.filter(pk=article.pk).update(title="改后的蝾螈标题")
-        if connection.vendor != "sqlite":  # no triggers: writes that bypass save() call this
-            index_articles([article.pk])
+        self.assertEqual(found("蝾螈"), set())  # no trigger indexes behind the application
+        self.assertEqual(check_index(), {"missing": [], "changed": [article.pk], "deleted": []})
+        index_articles([article.pk])  # what the write services do after a write
         self.assertEqual(found("蝾螈"), {article.pk})
+        if connection.vendor == "sqlite":
+            # A contentless entry is removed by replaying the tokens it was indexed with,
+            # which only ``forget`` before the write knows: the old tokens stay beside the
+            # new ones, and the check keeps reporting the article until the index is rebuilt.
+            self.assertEqual(check_index()["changed"], [article.pk])
+        rebuild_index()
+        self.assertEqual(found("原标题"), set())
+        self.assertEqual(found("标题"), {article.pk, other.pk})
+        self.assertEqual(check_index(), {"missing": [], "changed": [], "deleted": []})
 
     def test_deleting_a_compilation_removes_its_articles_from_search(self):
         compilation = make_compilation()

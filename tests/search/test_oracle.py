@@ -62,7 +62,7 @@ class OracleTests(TestCase):
         found = set(Article.objects.search(q).values_list("pk", flat=True))
         expected = oracle(self.docs, q)
         self.assertEqual(found, expected, f"query {q!r}: {len(found)} found, {len(expected)} expected")
-        results = search_results(Article.objects.all(), q)
+        results = search_results(q)
         ranked = results[0:len(expected) + 5]
         self.assertEqual((results.count(), len(ranked), set(ranked)),
                          (len(expected), len(expected), expected), q)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Status
 from articles.reading import listable
-from articles.search import parse, search_articles, search_results
+from articles.search import Scope, parse, search_articles, search_results
 from articles.search.ranking import RANK_WINDOW, fields_text, score
 from tests.factories import make_agency, make_article, make_compilation
 
@@ -62,20 +62,28 @@ class SearchResultsTests(TestCase):
         make_article(compilation=shown, title="无关", original_text="没有。", sections=[])
 
     def scopes(self):
+        """name: (scope, filters, the same articles as a QuerySet). No article here is
+        members-only, so the public and member scopes hold the same articles."""
+        published = Article.objects.published()
         return {
-            "all": Article.objects.all(),
-            "published": Article.objects.published(),
-            "listable": listable(None),
-            "filtered": Article.objects.published().filter(agency=self.agency),
-            "empty": Article.objects.none(),
+            "all": (Scope.EDITOR, None, Article.objects.all()),
+            "published": (Scope.MEMBER, None, published),
+            "listable": (Scope.PUBLIC, None, listable(None)),
+            "filtered": (Scope.MEMBER, published.filter(agency=self.agency),
+                         published.filter(agency=self.agency)),
+            "filtered-public": (Scope.PUBLIC, listable(None).filter(agency=self.agency),
+                                published.filter(agency=self.agency)),
+            "editor-filtered": (Scope.EDITOR, Article.objects.filter(agency=self.agency),
+                                Article.objects.filter(agency=self.agency)),
+            "empty": (Scope.EDITOR, Article.objects.none(), Article.objects.none()),
         }
 
     def test_count_and_pages_equal_the_ranked_queryset(self):
-        for name, queryset in self.scopes().items():
+        for name, (scope, filters, queryset) in self.scopes().items():
             for q in ("蝾螈", "蝾螈 鲵", "鲵", "蝾", "无关", "犰狳", *POSITIONAL):
                 with self.subTest(scope=name, q=q):
                     expected = expected_order(queryset, q)
-                    results = search_results(queryset, q)
+                    results = search_results(q, scope, filters)
                     self.assertEqual(results.count(), len(expected))
                     pages = [results[start:start + 7] for start in range(0, 40, 7)]
                     self.assertEqual([pk for page in pages for pk in page], expected)
@@ -106,15 +114,15 @@ class SearchResultsTests(TestCase):
                     self.test_count_and_pages_equal_the_ranked_queryset()
 
     def test_public_scope_hides_drafts_and_unpublished_compilations(self):
-        ids = set(search_results(Article.objects.published(), "蝾螈")[0:100])
+        ids = set(search_results("蝾螈", Scope.PUBLIC)[0:100])
         statuses = set(
             Article.objects.filter(pk__in=ids).values_list("status", "compilation__status")
         )
         self.assertEqual(statuses, {(Status.PUBLISHED, Status.PUBLISHED)})
-        self.assertLess(len(ids), search_results(Article.objects.all(), "蝾螈").count())
+        self.assertLess(len(ids), search_results("蝾螈").count())
 
     def test_tiers_title_then_heading_then_body_more_matches_first(self):
-        ranked = search_results(Article.objects.all(), "蝾螈")[0:100]
+        ranked = search_results("蝾螈")[0:100]
         rows = dict(Article.objects.values_list("pk", "title"))
         headings = {a.pk: "".join(s["heading"] for s in a.sections) for a in Article.objects.all()}
         tiers = [0 if "蝾螈" in rows[pk] else 1 if "蝾螈" in headings[pk] else 2 for pk in ranked]
@@ -130,7 +138,7 @@ class SearchResultsTests(TestCase):
         self.assertGreater(len(counts), len(set(counts)))
 
     def test_paginator_pages_results(self):
-        results = search_results(Article.objects.all(), "蝾螈")
+        results = search_results("蝾螈")
         paginator = Paginator(results, 20)
         self.assertEqual(paginator.count, 31)
         second = paginator.get_page(2)
@@ -141,11 +149,15 @@ class SearchResultsTests(TestCase):
         # SQLite: the page's ids in one query, then the texts of the windows it reaches.
         # PostgreSQL: a query or two per tier (newest ids, then which of them belong to a
         # higher tier), whatever the page size.
-        results = search_results(Article.objects.published(), "蝾螈")
+        results = search_results("蝾螈", Scope.MEMBER)
         with CaptureQueriesContext(connection) as counting:
             results.count()
         # one query; on PostgreSQL with the planner settings set before and reset after
         self.assertEqual(len(counting), 1 if connection.vendor == "sqlite" else 3)
+        # The public scope adds one query: the preview index of members-only articles.
+        with CaptureQueriesContext(connection) as public:
+            search_results("蝾螈", Scope.PUBLIC).count()
+        self.assertEqual(len(public), len(counting) + 1)
         for rank_all_max in (500, 0):  # PostgreSQL: all matches at once, or tier by tier
             with mock.patch.multiple("articles.search.postgres", RANK_ALL_MAX=rank_all_max,
                                      RANK_ALL_POSITIONS_MAX=rank_all_max):
@@ -161,7 +173,7 @@ class TierMaintenanceTests(TestCase):
     """The title and heading tiers follow every write (SQLite keeps them in a second index)."""
 
     def ranked(self):
-        return search_results(Article.objects.all(), "蝾螈")[0:10]
+        return search_results("蝾螈")[0:10]
 
     def test_title_and_heading_edits_and_deletes_move_articles_between_tiers(self):
         body = make_article(title="甲", original_text="蝾螈。", sections=[])
@@ -176,4 +188,4 @@ class TierMaintenanceTests(TestCase):
         self.assertEqual(self.ranked(), [body.pk, title.pk])
         body.delete()
         self.assertEqual(self.ranked(), [title.pk])
-        self.assertEqual(search_results(Article.objects.all(), "甲").count(), 0)
+        self.assertEqual(search_results("甲").count(), 0)

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.test import TransactionTestCase
 
 from articles.models import Article, Status
-from articles.search import parse, search_results, synthetic
+from articles.search import Scope, parse, search_results, synthetic
 from articles.search import sqlite as engine
 from articles.search.tokenise import atom_skeleton, document_fields, normalise, skeleton
 from tests.factories import make_article, make_compilation
@@ -57,8 +57,8 @@ class RangesTests(TransactionTestCase):
             for q in FIXED_QUERIES:
                 expected = oracle(self.rows, q)
                 nonempty += bool(expected)
-                editors = search_results(Article.objects.all(), q)
-                public = search_results(Article.objects.published(), q)
+                editors = search_results(q)
+                public = search_results(q, Scope.MEMBER)
                 self.assertEqual(editors.count(), len(expected), q)
                 found = public.match_ids()
                 self.assertEqual(sorted(found), sorted(expected & self.published), q)
@@ -73,9 +73,9 @@ class RangesTests(TransactionTestCase):
         with mock.patch.object(engine, "_read_one", wraps=engine._read_one) as reads:
             with transaction.atomic():
                 make_article(compilation=make_compilation(), title="湿地", original_text=q)
-                self.assertEqual(search_results(Article.objects.all(), q).count(), 1)
+                self.assertEqual(search_results(q).count(), 1)
             self.assertEqual(reads.call_count, 0)
-            self.assertEqual(search_results(Article.objects.all(), q).count(), 1)
+            self.assertEqual(search_results(q).count(), 1)
             self.assertEqual(reads.call_count, 3)
 
 

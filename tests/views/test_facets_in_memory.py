@@ -49,8 +49,8 @@ def generate(seed, n=60):
 
 
 class InMemoryFacetTests(TestCase):
-    def check_equal(self, queryset, q):
-        results = search_engine.search_results(queryset, q)
+    def check_equal(self, queryset, q, scope=search_engine.Scope.EDITOR):
+        results = search_engine.search_results(q, scope, filters=queryset)
         ids = results.match_ids()
         self.assertEqual(len(ids), results.matches().count())
         by_sql = compute_facets(results.matches(), joinable=True)
@@ -65,20 +65,23 @@ class InMemoryFacetTests(TestCase):
         for seed in (1, 2):
             generate(seed)
             for user in (None, editor):
-                base = listable(user) if user else listable(make_user(f"读者{seed}"))
+                reader = user or make_user(f"读者{seed}")
+                base, scope = listable(reader), search_engine.scope_for(reader)
                 for q in ("党建", "机关", "清廉机关 作风", "建", "犰狳"):
                     with self.subTest(seed=seed, q=q, editor=bool(user)):
-                        self.check_equal(base.order_by(), q)
+                        self.check_equal(base.order_by(), q, scope)
                 # A filtered scope (the reader's facet filters): only the filtered ids.
                 agency = Agency.objects.order_by("pk").first()
-                self.check_equal(base.filter(agency=agency, year__gte=2022).order_by(), "党建")
+                self.check_equal(
+                    base.filter(agency=agency, year__gte=2022).order_by(), "党建", scope
+                )
         self.assertGreater(self.check_equal(Article.objects.all(), "党建")["total"], 5)
 
     def test_counts_follow_edits(self):
         generate(3, n=20)
-        before = compute_facets_for_ids(search_engine.search_results(Article.objects.all(), "党建").match_ids())
+        before = compute_facets_for_ids(search_engine.search_results("党建").match_ids())
         moved = Article.objects.filter(pk__in=search_engine.search_results(
-            Article.objects.all(), "党建").match_ids()).first()
+            "党建").match_ids()).first()
         new_agency = make_agency(name="新设机关", region="西山区", level="区", sector="纪检")
         moved.agency = new_agency
         moved.save()
@@ -95,7 +98,9 @@ class InMemoryFacetTests(TestCase):
         self.assertEqual(response.status_code, 200)
         public = listable(make_user("读者乙"))
         expected = compute_facets(
-            search_engine.search_results(public.order_by(), "党建").matches(), joinable=True
+            search_engine.search_results(
+                "党建", search_engine.Scope.PUBLIC, filters=public.order_by()
+            ).matches(), joinable=True
         )
         self.assertEqual(response.context["total"], expected["total"])
         for name in FACET_NAMES:
@@ -105,7 +110,7 @@ class InMemoryFacetTests(TestCase):
 class UnknownIdTests(TestCase):
     def test_ids_without_an_article_are_dropped_as_the_sql_join_drops_them(self):
         generate(5, n=10)
-        ids = search_engine.search_results(Article.objects.all(), "党建").match_ids()
+        ids = search_engine.search_results("党建").match_ids()
         self.assertTrue(ids)
         missing = max(Article.objects.values_list("pk", flat=True)) + 1000
         with_missing = compute_facets_for_ids([*ids, missing, -1])

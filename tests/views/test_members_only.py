@@ -60,14 +60,29 @@ class MembersOnlyTests(TestCase):
                 self.assertNotIn("养老服务补贴节约", content)
                 self.assertNotIn("秘而不宣的小标题", content)
 
-    def test_search_lists_the_article_without_snippets_for_anonymous_readers(self):
-        url = reverse("articles:search") + "?q=专题研讨"
-        response = self.client.get(url)
+    def test_search_matches_and_shows_only_the_free_preview_to_non_members(self):
+        url = reverse("articles:search")
+        response = self.client.get(url, {"q": "专题研讨"})  # inside the free preview
         self.assertEqual(list(response.context["page_obj"]), [self.article])
-        self.assertEqual(response.context["snippets"], {})
-        self.assertNotContains(response, "<mark>专题研讨</mark>")
-        self.client.force_login(self.member)
-        self.assertContains(self.client.get(url), "<mark>专题研讨</mark>")
+        (snippet,) = response.context["snippets"][self.article.pk]
+        shown = snippet.replace("<mark>", "").replace("</mark>", "").strip("…")
+        self.assertIn(shown, teaser(self.article.text))
+        self.assertContains(response, "<mark>专题研讨</mark>")
+        # Past the preview, in a heading or the body, nothing matches for a non-member: no
+        # result, no count, no facet; a member finds it.
+        for q in ("养老服务补贴", "秘而不宣", "急难愁盼", '"秘而不宣的小标题"'):
+            for user in (None, self.reader):
+                with self.subTest(q=q, user=user):
+                    if user:
+                        self.client.force_login(user)
+                    response = self.client.get(url, {"q": q})
+                    self.assertEqual(response.context["total"], 0)
+                    self.assertNotContains(response, self.article.get_absolute_url())
+                    self.client.logout()
+            self.client.force_login(self.member)
+            response = self.client.get(url, {"q": q})
+            self.assertEqual(list(response.context["page_obj"]), [self.article], q)
+            self.client.logout()
 
     def test_can_read_full_and_teaser(self):
         self.assertTrue(can_read_full(self.member, self.article))

@@ -10,8 +10,8 @@ run and on equal corpora (different seeds, so neither finds the other's rows):
 
 Generation is not timed. Use a scratch database (``DATABASE_URL``); the imported rows are
 deleted afterwards unless ``--keep``. Besides wall-clock rates it prints the rate per CPU
-second of this process: on SQLite all the work (parsing, the database engine, the search
-triggers) runs in this process, so that figure is what an unloaded core achieves even when the
+second of this process: on SQLite all the work (parsing, the database engine, search
+indexing) runs in this process, so that figure is what an unloaded core achieves even when the
 shared machine is busy; on PostgreSQL the server's work is not in it.
 """
 import os

@@ -22,13 +22,9 @@ from django.utils import timezone
 
 from articles.facets import prepare_maps
 from articles.models import Agency, Article, Compilation, Status, TaggedTheme, Theme
-from articles.search import backend, parse, rebuild_index, search_results, synthetic
-from articles.search.tokenise import (
-    atom_skeleton,
-    document_fields,
-    normalise,
-    skeleton,
-)
+from articles.search import Scope, backend, parse, rebuild_index, search_results, synthetic
+from articles.search.documents import ROW_COLUMNS, Row, full_fields, preview_fields
+from articles.search.tokenise import atom_skeleton, normalise, skeleton
 
 MARKER = "基准语料"
 QUERIES = [
@@ -90,10 +86,7 @@ class Command(BaseCommand):
     # -- corpus ----------------------------------------------------------------------------
     def build(self, count, seed, marker):
         started = time.perf_counter()
-        engine = backend()
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                engine.before_bulk_load(cursor)
             self._fast_wipe()
             Compilation.objects.filter(title__startswith=MARKER).delete()
             agencies = self._agencies()
@@ -129,8 +122,6 @@ class Command(BaseCommand):
             loaded = time.perf_counter()
             self.stdout.write(f"\n  loaded in {loaded - started:.0f} s; indexing…")
             rebuild_index(progress=self._progress)
-            with connection.cursor() as cursor:
-                engine.after_bulk_load(cursor)
         with connection.cursor() as cursor:
             # VACUUM sets the visibility map, so PostgreSQL can answer from covering indexes
             # (autovacuum does the same in production).
@@ -167,9 +158,9 @@ class Command(BaseCommand):
     # -- measurements ----------------------------------------------------------------------
     def report(self, repeat):
         w = self.stdout.write
-        docs, utf8 = self._oracle_docs()
+        docs, utf8, public_docs = self._oracle_docs()
         with connection.cursor() as cursor:
-            index_bytes = backend().index_size_bytes(cursor)
+            index_bytes = backend().size_bytes(cursor)
         chars = sum(len(d) for _, d in docs)
         w(f"Machine: {platform.processor() or platform.machine()}, "
           f"{_cpus()} cores, Python {platform.python_version()}, {connection.vendor} "
@@ -203,10 +194,19 @@ class Command(BaseCommand):
                 if parsed and all(atom_skeleton(a) in doc for a in parsed.atoms)
             }
             found = set(Article.objects.published().search(q).values_list("pk", flat=True))
-            results = search_results(Article.objects.published(), q)
+            results = search_results(q, Scope.MEMBER)
             paged = results[0:len(found) + 1]
             if results.count() != len(found) or set(paged) != found or len(paged) != len(found):
                 found = set()  # the paged results differ from the ranked QuerySet: not exact
+            # The public scope: members-only articles on their title and free preview only.
+            public_oracle = {
+                pk for pk, doc in public_docs
+                if parsed and all(atom_skeleton(a) in doc for a in parsed.atoms)
+            }
+            public = search_results(q, Scope.PUBLIC)
+            public_ids = public[0:len(public_oracle) + 1]
+            if public.count() != len(public_oracle) or set(public_ids) != public_oracle:
+                found = set()  # the public scope is not exact: the query fails
             total_oracle += len(oracle)
             total_found += len(found)
             total_true += len(oracle & found)
@@ -245,17 +245,25 @@ class Command(BaseCommand):
           f"{_pct(scan_times, 50) / _pct(api_times, 50):.0f}×")
 
     def _oracle_docs(self):
-        docs, utf8 = [], 0
-        rows = Article.objects.published().values_list("pk", "title", "sections", "text")
-        for pk, title, sections, text in rows.iterator(chunk_size=2000):
-            fields = document_fields(title, sections, text)
+        """(pk, skeleton) of every published article's full text; the UTF-8 bytes indexed;
+        (pk, skeleton) of what the public may match (``documents.preview_fields``)."""
+        docs, public, utf8 = [], [], 0
+        rows = Article.objects.published().values_list(*ROW_COLUMNS)
+        for values in rows.iterator(chunk_size=2000):
+            row = Row(*values)
+            fields = full_fields(row)
             utf8 += sum(len(f.encode("utf-8")) for f in fields)
-            docs.append((pk, "\x02".join(skeleton(normalise(f)) for f in fields)))
-        return docs, utf8
+            docs.append((row.pk, "\x02".join(skeleton(normalise(f)) for f in fields)))
+            readable = preview_fields(row)
+            if readable is None:
+                public.append(docs[-1])
+            else:
+                public.append((row.pk, "\x02".join(skeleton(normalise(f)) for f in readable)))
+        return docs, utf8, public
 
 
 def _engine(q):
-    results = search_results(Article.objects.published(), q)
+    results = search_results(q, Scope.PUBLIC)
     return results.count(), results[0:20]
 
 

@@ -1,0 +1,92 @@
+"""Who is searching, and so which text of which articles a query may match.
+
+A reader may only *match* what they may *read*: otherwise a result list answers "does this
+members-only article contain phrase P?" and the hidden text can be rebuilt by asking. So a
+search runs in one of three symbolic scopes:
+
+- ``EDITOR``: every article (drafts too), on its full text;
+- ``MEMBER``: published articles, on their full text;
+- ``PUBLIC`` (anonymous readers and signed-in non-members): published articles; ordinary
+  ones on their full text, members-only ones on what anyone may read of them: the title and
+  the free preview (``articles.text.teaser``), never their headings or the rest of the body.
+
+A scope is answered by one or more *parts*, each an index and the set of article ids it
+admits. Parts never overlap, so counts add up. The ``full`` index holds every article's
+title, headings and body; the ``preview`` index holds the title and free preview of the
+members-only articles only.
+"""
+import enum
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+
+
+class Scope(enum.Enum):
+    PUBLIC = "public"
+    MEMBER = "member"
+    EDITOR = "editor"
+
+    @property
+    def full_text(self) -> bool:
+        """Whether members-only articles match on their whole text in this scope."""
+        return self is not Scope.PUBLIC
+
+
+def scope_for(user) -> Scope:
+    """The scope of a user: staff are editors, group 会员 members, everyone else public."""
+    from ..permissions import is_editor, is_member
+
+    if is_editor(user):
+        return Scope.EDITOR
+    if is_member(user):
+        return Scope.MEMBER
+    return Scope.PUBLIC
+
+
+FULL, PREVIEW = "full", "preview"
+NOTHING = ("IN (SELECT 0 WHERE 1 = 0)", ())
+
+
+@dataclass(frozen=True)
+class Part:
+    """One index and the articles it may answer for: ``restrict`` is ``None`` (every article
+    in that index) or ``(sql, params)`` completing ``<article id> …`` (``IN (…)``,
+    ``NOT IN (…)``)."""
+
+    index: str
+    restrict: tuple | None
+
+
+def _ids_sql(queryset, negate=False):
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return None if negate else NOTHING
+    return (f"{'NOT ' if negate else ''}IN ({sql})", tuple(params))
+
+
+def parts(scope: Scope, filters=None) -> list[Part]:
+    """The parts answering ``scope``, narrowed to the articles of ``filters`` (a QuerySet of
+    articles: facet filters, a compilation …) when given.
+
+    ``filters`` only ever narrows: the scope's own rule (published, and for the public the
+    preview of members-only articles) is applied whatever the queryset holds."""
+    from ..models import Article
+
+    articles = Article.objects
+    if scope is Scope.EDITOR:
+        return [Part(FULL, None if filters is None else _ids_sql(filters))]
+    if filters is None:
+        if scope is Scope.MEMBER:
+            return [Part(FULL, _ids_sql(articles.hidden_ids(), negate=True))]
+        return [
+            Part(FULL, _ids_sql(articles.hidden_ids(members_only=True), negate=True)),
+            Part(PREVIEW, _ids_sql(articles.hidden_ids(), negate=True)),
+        ]
+    readable = filters.model.objects.published().filter(pk__in=filters.order_by().values("pk"))
+    if scope is Scope.MEMBER:
+        return [Part(FULL, _ids_sql(readable))]
+    return [
+        Part(FULL, _ids_sql(readable.filter(members_only=False))),
+        Part(PREVIEW, _ids_sql(readable.filter(members_only=True))),
+    ]
