@@ -214,6 +214,97 @@ def _match_args(parsed) -> list:
     return [grams, positional, [atom_skeleton(a) for a in parsed.atoms]]
 
 
+# -- queries with operators (OR, NOT, intitle) ------------------------------------------------
+#
+# Every term is first looked for in the grams: a term of short single runs is decided there
+# exactly (in the title by its marked grams), so OR and NOT of such terms need no positions;
+# only a query with a longer term or a phrase across punctuation is then checked on the
+# positional vectors of its candidates. Long articles (no grams) are matched on their
+# skeleton. The matches are always fetched as ids (``ids_first``) and tiered from them.
+
+
+def _decided_by_grams(term) -> bool:
+    return not any(_needs_positions(atom) for atom in term.atoms)
+
+
+def _grams_condition(term, g="g") -> tuple[str, list]:
+    """A condition on a grams row that every article holding ``term`` meets (exactly those,
+    when ``_decided_by_grams``)."""
+    grams = [gram for atom in term.atoms for gram in _atom_grams(atom)]
+    if term.title:
+        return f"{g}.tiers @@ %s::tsquery", [" & ".join(f"'{TITLE_MARK}{x}'" for x in grams)]
+    return f"{g}.grams @@ %s::tsquery", [" & ".join(f"'{x}'" for x in grams)]
+
+
+def _boolean(parsed, condition) -> tuple[str, list]:
+    """The query as SQL over one row: ``condition(term)`` gives each term's (sql, params);
+    clauses ANDed, terms of a clause ORed, excluded terms negated (``None`` from
+    ``condition`` leaves a term out: it narrows nothing)."""
+    parts, params = [], []
+    for clause in parsed.clauses:
+        terms = [condition(term) for term in clause]
+        if any(t is None for t in terms):
+            continue
+        parts.append("(" + " OR ".join(sql for sql, _p in terms) + ")")
+        params += [p for _sql, term_params in terms for p in term_params]
+    for term in parsed.excluded:
+        found = condition(term, excluded=True)
+        if found is not None:
+            parts.append(f"NOT ({found[0]})")
+            params += found[1]
+    return " AND ".join(parts) or "true", params
+
+
+def _positions_condition(t):
+    def condition(term, excluded=False):
+        column = "title" if term.title else "doc"
+        return " AND ".join(f"{t}.{column} @@ %s::tsquery" for _atom in term.atoms), [
+            _tsquery(atom) for atom in term.atoms]
+    return condition
+
+
+def _skeleton_condition(t):
+    def condition(term, excluded=False):
+        field = f"split_part({t}.skel, %s, 1)" if term.title else f"{t}.skel"
+        sql, params = [], []
+        for atom in term.atoms:
+            sql.append(f"strpos({field}, %s) > 0")
+            params += ([FIELD_SEPARATOR] if term.title else []) + [atom_skeleton(atom)]
+        return " AND ".join(sql), params
+    return condition
+
+
+def _operators_sql(parsed, restrict) -> tuple[str, list]:
+    """SQL selecting the ids of the matches of a query with operators (``article_id``)."""
+    where, restrict_params = _restriction(restrict, "g.article_id")
+
+    def grams(term, excluded=False):
+        if excluded and not _decided_by_grams(term):
+            return None  # its grams do not prove it is there: checked on positions
+        return _grams_condition(term)
+
+    narrowed, narrowed_params = _boolean(parsed, grams)
+    candidates = f"SELECT g.article_id FROM {GRAMS} g WHERE {narrowed}{where}"
+    params = [*narrowed_params, *restrict_params]
+    terms = [*[t for clause in parsed.clauses for t in clause], *parsed.excluded]
+    if not all(_decided_by_grams(term) for term in terms):
+        checked, checked_params = _boolean(parsed, _positions_condition("s"))
+        candidates = (f"SELECT s.article_id FROM (WITH c AS MATERIALIZED ({candidates})"
+                      f" SELECT article_id FROM c) AS c JOIN {TABLE} s"
+                      f" ON s.article_id = c.article_id WHERE {checked}")
+        params += checked_params
+    long_where, long_params = _restriction(restrict, "l.article_id")
+    skeletons, skeleton_params = _boolean(parsed, _skeleton_condition("l"))
+    sql = (f"{candidates} UNION ALL SELECT l.article_id FROM {TABLE} l WHERE l.long"
+           f" AND {skeletons}{long_where}")
+    return sql, [*params, *skeleton_params, *long_params]
+
+
+def _vector_condition(parsed, t) -> tuple[str, list]:
+    """The query on a row's own positional vectors (``doc`` and ``title``: the preview)."""
+    return _boolean(parsed, _positions_condition(t))
+
+
 def _rank_sql(t):
     """Tiers without reading any body: 2 some term in the title, 1 some term in a heading,
     0 the body alone (as on SQLite); newest first within a tier."""
@@ -273,16 +364,23 @@ def _index_plans(cursor):
 
 def count(parsed, restrict=None) -> int:
     """Matches among the articles ``restrict`` admits (see ``sqlite.count``)."""
+    if not parsed.simple:
+        return len(all_ids(parsed, restrict))
     with connection.cursor() as cursor, _index_plans(cursor):
         cursor.execute(*_matches_sql("count(*)", parsed, restrict))
         return cursor.fetchone()[0]
 
 
-def ids(parsed, restrict=None) -> list[int]:
+def all_ids(parsed, restrict=None) -> list[int]:
     """The ids of every match (unordered), as ``count`` counts them; in one array, which
     decodes faster than as many rows, sent in binary (``_binary_cursor``)."""
+    if parsed.simple:
+        sql, params = _matches_sql("array_agg(m.id)", parsed, restrict)
+    else:
+        sql, params = _operators_sql(parsed, restrict)
+        sql = f"SELECT array_agg(m.article_id) FROM ({sql}) AS m"
     with connection.cursor() as plans, _index_plans(plans), _binary_cursor() as cursor:
-        cursor.execute(*_matches_sql("array_agg(m.id)", parsed, restrict))
+        cursor.execute(sql, params)
         return cursor.fetchone()[0] or []
 
 
@@ -328,8 +426,9 @@ def ids_first(parsed) -> bool:
     grams cannot decide (longer than ``GRAM_MAX``, or a phrase across punctuation), whose
     every candidate is checked on its positions (~6 µs an article). The ids cost what the
     count costs, and with a few thousand of them ``tier_ids`` tiers the page without
-    checking any again (for more, it walks the newest and stops with the page)."""
-    return any(_needs_positions(atom) for atom in parsed.atoms)
+    checking any again (for more, it walks the newest and stops with the page). Always for
+    a query with operators, which is tiered from its ids."""
+    return not parsed.simple or any(_needs_positions(atom) for atom in parsed.atoms)
 
 
 def tier_ids(parsed, limit, restrict=None, total=None, ids=None) -> list[tuple[int, int]]:
@@ -353,8 +452,11 @@ def tier_ids(parsed, limit, restrict=None, total=None, ids=None) -> list[tuple[i
     walk = total is None or total > WALK_MIN
     by_grams = len(parsed.atoms) == 1 and not _needs_positions(parsed.atoms[0])
     rank_all = RANK_ALL_MAX if by_grams else RANK_ALL_POSITIONS_MAX
+    if not parsed.simple:  # operators: the ids are known (``ids_first``)
+        ids = ids if ids is not None else all_ids(parsed, restrict)
     with connection.cursor() as cursor, _index_plans(cursor):
-        if ids is not None and len(ids) <= RANK_ALL_POSITIONS_MAX and ids_first(parsed):
+        if ids is not None and ids_first(parsed) and (
+                not parsed.simple or len(ids) <= RANK_ALL_POSITIONS_MAX):
             rows = _tiers_of_ids(cursor, parsed, ids, limit)
         elif total is not None and total <= rank_all:
             rows = _tiers_of_all(cursor, parsed, restrict)
@@ -540,9 +642,11 @@ def _body_tier(cursor, parsed, limit, restrict):
     return [row[0] for row in cursor.fetchall()]
 
 
-def _preview_where(part):
-    where, params = _restriction(part.restrict, "article_id")
-    return f"doc @@ %s::tsquery{where}", params
+def _preview_where(parsed, part):
+    """The condition of a part's preview rows matching ``parsed``, with its parameters."""
+    condition, params = _vector_condition(parsed, PREVIEW)
+    where, restrict_params = _restriction(part.restrict, "article_id")
+    return f"{condition}{where}", [*params, *restrict_params]
 
 
 class PostgresBackend(SearchBackend):
@@ -587,7 +691,7 @@ class PostgresBackend(SearchBackend):
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 return [row[0] for row in cursor.fetchall()]
-        return ids(parsed, part.restrict)
+        return all_ids(parsed, part.restrict)
 
     def ids_first(self, parsed, part):
         return part.index == FULL and ids_first(parsed)
@@ -599,23 +703,25 @@ class PostgresBackend(SearchBackend):
         if part.index == FULL:
             return tier_ids(parsed, limit, part.restrict, total=total, ids=ids)
         # The preview of members-only articles: small, its tiers read from the GIN index.
-        where, params = _preview_where(part)
-        all_q, any_q = tsquery_all(parsed), tsquery_any(parsed)
+        where, params = _preview_where(parsed, part)
+        any_q = tsquery_any(parsed)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"(SELECT 0, article_id FROM {PREVIEW} WHERE {where} AND title @@ %s::tsquery"
                 f" ORDER BY article_id DESC LIMIT %s) UNION ALL"
                 f" (SELECT 2, article_id FROM {PREVIEW} WHERE {where}"
                 f" AND NOT title @@ %s::tsquery ORDER BY article_id DESC LIMIT %s)",
-                [all_q, *params, any_q, limit, all_q, *params, any_q, limit],
+                [*params, any_q, limit, *params, any_q, limit],
             )
             rows = cursor.fetchall()
         return sorted(rows, key=lambda row: (row[0], -row[1]))
 
     def match_sql(self, parsed, part):
         if part.index != FULL:
-            where, params = _preview_where(part)
-            return f"SELECT article_id FROM {PREVIEW} WHERE {where}", [tsquery_all(parsed), *params]
+            where, params = _preview_where(parsed, part)
+            return f"SELECT article_id FROM {PREVIEW} WHERE {where}", params
+        if not parsed.simple:
+            return _operators_sql(parsed, part.restrict)
         where, params = _restriction(part.restrict, "article_id")
         sql = (f"SELECT article_id FROM {TABLE}_match(%s::tsquery, %s::tsquery, %s::text[])"
                f" AS m(article_id) WHERE true{where}")

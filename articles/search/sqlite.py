@@ -56,21 +56,34 @@ def configure(sender=None, connection=None, **kwargs):
 connection_created.connect(configure, dispatch_uid="huibian-search-sqlite-mmap")
 
 
+def _atom_expression(atom) -> str:
+    toks, prefix = atom_tokens(atom)
+    return '"' + " ".join(toks) + '"' + ("*" if prefix else "")
+
+
+def _term_expression(term) -> str:
+    inner = " AND ".join(_atom_expression(atom) for atom in term.atoms)
+    return f"{{title}}: ({inner})" if term.title else f"({inner})"
+
+
 def fts_expression(parsed) -> str:
-    """An FTS5 query for parsed atoms: each atom a quoted phrase of tokens, all ANDed.
+    """An FTS5 query for a parsed query: each atom a quoted phrase of tokens; terms ANDed
+    within a term, ORed within a clause, clauses ANDed, the excluded terms after NOT.
 
     Tokens are runs of word characters, so no user character can reach FTS5's syntax.
     """
-    parts = []
-    for atom in parsed.atoms:
-        toks, prefix = atom_tokens(atom)
-        parts.append('"' + " ".join(toks) + '"' + ("*" if prefix else ""))
-    return " AND ".join(parts)
+    required = " AND ".join(
+        "(" + " OR ".join(_term_expression(term) for term in clause) + ")"
+        for clause in parsed.clauses
+    )
+    if not parsed.excluded:
+        return required
+    return f"({required}) NOT ({' OR '.join(_term_expression(t) for t in parsed.excluded)})"
 
 
 def _any_expression(parsed) -> str:
-    """Some atom of the query (for the title and heading tiers)."""
-    return " OR ".join(fts_expression(type(parsed)((atom,))) for atom in parsed.atoms)
+    """Some atom of the query that a match may hold (for the title and heading tiers)."""
+    return " OR ".join(_atom_expression(atom) for atom in parsed.atoms)
 
 
 def tier_expressions(parsed) -> list[str]:
@@ -199,9 +212,10 @@ class SQLiteBackend(SearchBackend):
         where, params = _restriction(part.restrict, "h.rowid")
         title_tier, heading_tier, body_tier = tier_expressions(parsed)
         tiers = [(heads, title_tier), (heads, heading_tier), (table, body_tier)]
-        if len(parsed.atoms) > 1:
-            # With several terms a title or heading match must also match the whole query:
-            # then the tiers are found in the full index, where FTS5 intersects the lists.
+        if not (parsed.simple and len(parsed.atoms) == 1):
+            # With several terms or operators a title or heading match must also match the
+            # whole query: then the tiers are found in the full index, where FTS5 evaluates
+            # the query.
             q = fts_expression(parsed)
             tiers[0] = (table, f"({q}) AND {title_tier}")
             tiers[1] = (table, f"({q}) AND ({heading_tier})")
