@@ -86,6 +86,11 @@ from .query import parse
 from .ranking import RANK_WINDOW, order_windows
 from .scope import FULL, PREVIEW, Part, Scope, parts, scope_for
 
+# How terms match: ``exact`` (the default, like Ctrl-F), ``loose`` (punctuation-blind:
+# 入脑入心 finds 入“脑”入“心”), ``auto`` (exact, or loose when exact finds nothing).
+EXACT, LOOSE, AUTO = "exact", "loose", "auto"
+MATCHES = (EXACT, LOOSE, AUTO)
+
 __all__ = [
     "Scope",
     "backend",
@@ -140,9 +145,9 @@ class SearchResults:
     ids from the index alone (for facet counts, ``facets.facets_for_ids``).
     """
 
-    def __init__(self, q, scope=Scope.EDITOR, filters=None):
-        if not isinstance(q, str) or not isinstance(scope, Scope):
-            raise TypeError("search_results(q: str, scope: Scope, filters=None)")
+    def __init__(self, q, scope=Scope.EDITOR, filters=None, match=EXACT):
+        if not isinstance(q, str) or not isinstance(scope, Scope) or match not in MATCHES:
+            raise TypeError("search_results(q: str, scope: Scope, filters=None, match=…)")
         self.scope = scope
         self.filters = filters
         self.parsed = parse(q)
@@ -150,6 +155,15 @@ class SearchResults:
         self.engine = backend()
         self._counts = {}
         self._ids = {}
+        self.match = EXACT
+        if match == LOOSE:
+            self._loosen()
+        elif match == AUTO and self.parsed.loosens and self.count() == 0:
+            self._loosen()  # nothing exact: the punctuation-blind matches, marked as such
+
+    def _loosen(self):
+        self.parsed, self.match = self.parsed.loosened(), LOOSE
+        self._counts, self._ids = {}, {}
 
     def _part_count(self, part) -> int:
         if part not in self._counts:
@@ -230,10 +244,10 @@ class SearchResults:
         return base.filter(condition)
 
 
-def search_results(q, scope=Scope.EDITOR, filters=None) -> SearchResults:
+def search_results(q, scope=Scope.EDITOR, filters=None, match=EXACT) -> SearchResults:
     """``SearchResults`` of ``q`` in ``scope`` (narrowed to ``filters``): a count and ranked
-    pages of ids."""
-    return SearchResults(q, scope, filters)
+    pages of ids; ``match`` says how terms match (``results.match``: how they did)."""
+    return SearchResults(q, scope, filters, match)
 
 
 # -- indexing -----------------------------------------------------------------------------

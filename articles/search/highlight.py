@@ -10,7 +10,7 @@ from html import escape  # Django's escape, without its lazy-string wrapper
 from django.utils.safestring import SafeString, mark_safe
 
 from ..text import CODE_MAP
-from .query import parse
+from .query import LooseAtom, ParsedQuery, parse
 from .tokenise import normalise, normalise_with_map
 
 SNIPPET_BEFORE = 30
@@ -20,6 +20,8 @@ _CODES_BY_WORD = sorted(((w, c) for c, w in CODE_MAP.items()), key=lambda p: -le
 
 
 def _atom_pattern(atom) -> re.Pattern:
+    if isinstance(atom, LooseAtom):  # its characters, whatever separates them
+        return re.compile(r"(?:[^\w]|_)*".join(re.escape(ch) for ch in atom[0]))
     return re.compile(_SEPARATORS.join(re.escape(run) for run in atom))
 
 
@@ -64,11 +66,12 @@ def _marked(text: str, spans, start: int, end: int) -> str:
 
 
 def snippets(text, q, limit=3) -> list[SafeString]:
-    """Up to ``limit`` short passages of ``text`` around matches of ``q``, marked, escaped.
+    """Up to ``limit`` short passages of ``text`` around matches of ``q`` (a query string,
+    or a ``ParsedQuery``: a punctuation-blind search's), marked, escaped.
 
     The first occurrence of each term comes first, so a multi-term query shows each term.
     """
-    parsed = parse(q)
+    parsed = q if isinstance(q, ParsedQuery) else parse(q)
     text = text or ""
     spans = match_spans(text, parsed)
     if not spans or limit <= 0:
@@ -103,7 +106,8 @@ def snippets(text, q, limit=3) -> list[SafeString]:
 def highlight(text, q) -> SafeString:
     """The whole ``text``, escaped, with every match of ``q`` in ``<mark>``."""
     text = text or ""
-    return mark_safe(_marked(text, match_spans(text, parse(q)), 0, len(text)))
+    parsed = q if isinstance(q, ParsedQuery) else parse(q)
+    return mark_safe(_marked(text, match_spans(text, parsed), 0, len(text)))
 
 
 def coded(term: str) -> str:

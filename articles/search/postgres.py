@@ -45,7 +45,9 @@ from django.db import connection
 from .backends import SearchBackend
 from .documents import STATE, digest, full_fields, preview_fields
 from .scope import FULL
+from .query import LooseAtom
 from .tokenise import (
+    SEPARATOR,
     atom_skeleton,
     atom_tokens,
     normalise,
@@ -172,14 +174,19 @@ def index_rows(rows, cursor):
 
 
 def _needs_positions(atom) -> bool:
-    """Whether the grams alone cannot decide an atom: a run longer than ``GRAM_MAX``, or
-    several runs that must follow each other."""
+    """Whether the grams alone cannot decide an atom: a run longer than ``GRAM_MAX``,
+    several runs that must follow each other, characters that must follow each other across
+    punctuation (``LooseAtom``)."""
+    if isinstance(atom, LooseAtom):
+        return len(atom[0]) > 1
     return len(atom) > 1 or len(atom[0]) > GRAM_MAX
 
 
 def _atom_grams(atom) -> list[str]:
     """Grams an article must have for the atom to match: its runs when short enough,
-    otherwise their ``GRAM_MAX``-character substrings."""
+    otherwise their ``GRAM_MAX``-character substrings; a loose atom's characters."""
+    if isinstance(atom, LooseAtom):
+        return list(dict.fromkeys(atom[0]))
     out = []
     for run in atom:
         if len(run) <= GRAM_MAX:
@@ -190,6 +197,10 @@ def _atom_grams(atom) -> list[str]:
 
 
 def _tsquery(atom) -> str:
+    if isinstance(atom, LooseAtom):
+        # Each character starts the token at its position; positions run on across
+        # separators (not across fields): consecutive prefixes.
+        return " <-> ".join(f"'{ch}':*" for ch in atom[0])
     toks, prefix = atom_tokens(atom)
     quoted = [f"'{tok}'" for tok in toks]
     if prefix:
@@ -268,8 +279,12 @@ def _skeleton_condition(t):
         field = f"split_part({t}.skel, %s, 1)" if term.title else f"{t}.skel"
         sql, params = [], []
         for atom in term.atoms:
-            sql.append(f"strpos({field}, %s) > 0")
-            params += ([FIELD_SEPARATOR] if term.title else []) + [atom_skeleton(atom)]
+            loose = isinstance(atom, LooseAtom)
+            text = f"replace({field}, %s, '')" if loose else field
+            sql.append(f"strpos({text}, %s) > 0")
+            params += [FIELD_SEPARATOR] if term.title else []
+            params += [SEPARATOR] if loose else []
+            params.append(atom_skeleton(atom))
         return " AND ".join(sql), params
     return condition
 

@@ -55,11 +55,24 @@ class Term:
         return all(any(atom_skeleton(atom) in f for f in where) for atom in self.atoms)
 
 
+class LooseAtom(tuple):
+    """A punctuation-blind atom: one string of word characters that must follow each other
+    in the text's stream of word characters, whatever separates them there."""
+
+
+def loosen(atom) -> LooseAtom:
+    """The punctuation-blind form of an atom: its runs as one (入“脑”入“心” → 入脑入心)."""
+    return LooseAtom(("".join(atom),))
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     clauses: tuple[tuple[Term, ...], ...] = ()  # AND of clauses, each an OR of terms
     excluded: tuple[Term, ...] = ()
     terms: tuple[str, ...] = field(default=())  # what the reader typed, per atom, for display
+    # Punctuation-blind: an atom matches where its characters follow each other once the
+    # text's punctuation, spaces and quote marks are ignored (入脑入心 finds 入“脑”入“心”).
+    loose: bool = False
 
     @classmethod
     def of_atoms(cls, atoms) -> "ParsedQuery":
@@ -83,15 +96,34 @@ class ParsedQuery:
 
     @property
     def simple(self) -> bool:
-        """Plain required terms anywhere: no OR, NOT or intitle (the engines' fast paths)."""
-        return not self.excluded and all(
+        """Plain required terms anywhere: no OR, NOT or intitle, exact (the engines' fast
+        paths)."""
+        return not self.loose and not self.excluded and all(
             len(clause) == 1 and not clause[0].title and len(clause[0].atoms) == 1
             for clause in self.clauses
         )
 
+    def loosened(self) -> "ParsedQuery":
+        """The same query, punctuation-blind (``loose``)."""
+        def term(t):
+            return Term(tuple(dict.fromkeys(loosen(atom) for atom in t.atoms)), t.title)
+        return ParsedQuery(
+            tuple(tuple(term(t) for t in clause) for clause in self.clauses),
+            tuple(term(t) for t in self.excluded), self.terms, loose=True,
+        )
+
+    @property
+    def loosens(self) -> bool:
+        """Whether ignoring punctuation could find more: some atom of two characters or
+        more (an atom of one character matches the same either way)."""
+        return any(len("".join(atom)) > 1 for atom in self.atoms) or bool(self.excluded)
+
     def matches(self, fields) -> bool:
         """The oracle: whether an article whose skeletons (``tokenise.skeleton`` of the
-        normalised title, headings and body) are ``fields`` matches."""
+        normalised title, headings and body) are ``fields`` matches; punctuation-blind, the
+        same with the separators taken out."""
+        if self.loose:
+            fields = [f.replace(SEPARATOR, "") for f in fields]
         return bool(self.clauses) and all(
             any(term.matches(fields) for term in clause) for clause in self.clauses
         ) and not any(term.matches(fields) for term in self.excluded)

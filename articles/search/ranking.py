@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 
 from ..text import teaser
+from .query import LooseAtom
 from .tokenise import SEPARATOR, atom_skeleton, document_fields, normalise, skeleton
 
 RANK_WINDOW = 40
@@ -73,7 +74,10 @@ def _normalised_fields(title, sections, text) -> str:
 
 def _for_atoms(normalised: str, atoms) -> str:
     """In skeleton form only when a term is a phrase across punctuation (the skeleton's regex
-    is the costliest step, and a term of one run occurs in the same places either way)."""
+    is the costliest step, and a term of one run occurs in the same places either way);
+    without separators at all for punctuation-blind terms."""
+    if any(isinstance(atom, LooseAtom) for atom in atoms):
+        return skeleton(normalised).replace(SEPARATOR, "")
     return skeleton(normalised) if any(len(atom) > 1 for atom in atoms) else normalised
 
 

@@ -38,6 +38,7 @@ from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 from .backends import SearchBackend
 from .documents import DAMAGED, digest, full_fields, preview_fields
 from .scope import FULL
+from .query import LooseAtom
 from .tokenise import atom_tokens, token_string
 
 TABLE = "articles_search"
@@ -56,13 +57,17 @@ def configure(sender=None, connection=None, **kwargs):
 connection_created.connect(configure, dispatch_uid="huibian-search-sqlite-mmap")
 
 
-def _atom_expression(atom) -> str:
+def _atom_expression(atom, loose=False) -> str:
+    if isinstance(atom, LooseAtom):
+        # Each character starts the token at its position (its bigram, or itself at the end
+        # of a run), and positions run on across separators: consecutive prefixes.
+        return " + ".join(f'"{ch}"*' for ch in atom[0])
     toks, prefix = atom_tokens(atom)
     return '"' + " ".join(toks) + '"' + ("*" if prefix else "")
 
 
-def _term_expression(term) -> str:
-    inner = " AND ".join(_atom_expression(atom) for atom in term.atoms)
+def _term_expression(term, loose=False) -> str:
+    inner = " AND ".join(_atom_expression(atom, loose) for atom in term.atoms)
     return f"{{title}}: ({inner})" if term.title else f"({inner})"
 
 
@@ -72,18 +77,20 @@ def fts_expression(parsed) -> str:
 
     Tokens are runs of word characters, so no user character can reach FTS5's syntax.
     """
+    loose = parsed.loose
     required = " AND ".join(
-        "(" + " OR ".join(_term_expression(term) for term in clause) + ")"
+        "(" + " OR ".join(_term_expression(term, loose) for term in clause) + ")"
         for clause in parsed.clauses
     )
     if not parsed.excluded:
         return required
-    return f"({required}) NOT ({' OR '.join(_term_expression(t) for t in parsed.excluded)})"
+    excluded = " OR ".join(_term_expression(t, loose) for t in parsed.excluded)
+    return f"({required}) NOT ({excluded})"
 
 
 def _any_expression(parsed) -> str:
     """Some atom of the query that a match may hold (for the title and heading tiers)."""
-    return " OR ".join(_atom_expression(atom) for atom in parsed.atoms)
+    return " OR ".join(_atom_expression(atom, parsed.loose) for atom in parsed.atoms)
 
 
 def tier_expressions(parsed) -> list[str]:

@@ -19,6 +19,7 @@ HAND_WRITTEN = [
     ("交通局党建工作", "机关，党建工作并重。XX市AAA公众号发布。"),
     ("市民政局“四点聚力”", "党课、主题党日和党建品牌；Ｄ建不是代码。D 建也不是。"),
     ("无关标题", "犰狳与鹳雀楼——罕见。Zeta计划（QX-77型）。"),
+    ("压责固廉、教育引廉", "推动学习入“脑”入“心”，压责固廉、教育引廉，机关，党建。"),
 ]
 FIXED_QUERIES = [
     "党", "建", "效", "犰", "机关", "党建", "党课", "主题", "机关党建", "党建工作", "D建", "TD日",
@@ -27,6 +28,9 @@ FIXED_QUERIES = [
     "NEAR(党建", "党建 OR 作风", "*", '"', ":", "党建*", '"未闭合', "；；", "SELECT * FROM x;--",
     "xx市", "AAA", "犰狳与鹳雀楼", "鹳雀楼——罕见", "机关" * 60,
 ]
+# Punctuation-blind: the text has 入“脑”入“心”, 压责固廉、教育引廉, 机关，党建.
+LOOSE_QUERIES = ["入脑入心", "压责固廉教育引廉", "机关党建", "工作机关", '"入脑 入心"', "脑入", "效开展",
+                 "入脑入心 -压责", "intitle:廉教育", "压责固廉教育引廉 | 犰狳", "共12次", "app平台"]
 # Operators as Baidu's users type them, and malformed ones (searched literally).
 OPERATOR_QUERIES = [
     "党建 | 犰狳", "党建｜犰狳", "党建|作风|犰狳", "党建 | 作风 机关", "党建 -作风", "党建 -犰狳", "机关 -党",
@@ -102,6 +106,34 @@ class OracleTests(TestCase):
             else:
                 q = f"{words[0]} {op}{words[1]}" + (f" {words[2]}" if len(words) > 2 else "")
             self.assertExact(q)
+
+    def test_punctuation_blind_matching_equals_its_own_oracle(self):
+        hits = 0
+        for q in FIXED_QUERIES + OPERATOR_QUERIES + LOOSE_QUERIES:
+            with self.subTest(q=q):
+                parsed = parse(q).loosened()
+                expected = {pk for pk, fields in self.docs if parsed.matches(fields)}
+                results = search_results(q, match="loose")
+                self.assertEqual(results.match, "loose")
+                ranked = results[0:len(expected) + 5]
+                self.assertEqual((results.count(), set(ranked), len(ranked)),
+                                 (len(expected), expected, len(expected)))
+                self.assertEqual(set(results.matches().values_list("pk", flat=True)), expected)
+                hits += bool(expected)
+        self.assertGreater(hits, 30)
+
+    def test_loose_is_the_fallback_when_nothing_matches_exactly(self):
+        exact = search_results("党建", match="auto")
+        self.assertEqual(exact.match, "exact")
+        self.assertEqual(exact.count(), len(oracle(self.docs, "党建")))
+        fallback = search_results("压责固廉教育引廉", match="auto")  # written 压责固廉、教育引廉
+        loose = parse("压责固廉教育引廉").loosened()
+        self.assertEqual(fallback.match, "loose")
+        self.assertTrue(fallback.match_ids())
+        self.assertEqual(set(fallback.match_ids()),
+                         {pk for pk, fields in self.docs if loose.matches(fields)})
+        nothing = search_results("犰狳鹳雀", match="auto")
+        self.assertEqual((nothing.match, nothing.count()), ("loose", 0))
 
     def test_substrings_drawn_from_the_texts_match_the_oracle(self):
         rng = random.Random(11)
