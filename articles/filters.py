@@ -4,10 +4,13 @@ Every parameter is validated by a form field; a value the field refuses (``year=
 id out of range) is ignored rather than turned into an error, and an unknown value (an agency
 that does not exist) simply matches nothing, so bad URLs give a normal page.
 """
+import datetime
+import re
 from typing import ClassVar
 
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Article, Compilation
@@ -29,6 +32,65 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+_DATE_RE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?年?$")
+
+
+class DateBoundField(forms.CharField):
+    """A year (2023), a month (2023-05, 2023年5月) or a day (2023-05-01, 2023/5/1,
+    2023年5月1日), as the first or last day it names (``end``); anything else is refused,
+    which the filter set ignores."""
+
+    def __init__(self, *args, end=False, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+        self.end = end
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        match = _DATE_RE.match(value.strip().translate(_FULL_DIGITS))
+        if not match:
+            raise forms.ValidationError(_("日期应写作 2023、2023-05 或 2023-05-01。"))
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if not YEARS["min_value"] <= year <= YEARS["max_value"]:
+            raise forms.ValidationError(_("年份超出范围。"))
+        try:
+            if day is not None:
+                return datetime.date(year, month, day)
+            if month is not None:
+                first = datetime.date(year, month, 1)
+                if not self.end:
+                    return first
+                return (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        except ValueError as error:
+            raise forms.ValidationError(_("没有这一天。")) from error
+        return datetime.date(year, 12, 31) if self.end else datetime.date(year, 1, 1)
+
+
+_FULL_DIGITS = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
+
+
+class DateBoundFilter(django_filters.Filter):
+    """Material published on or after (``end=False``) or on or before (``end=True``) a day,
+    in the site's time zone."""
+
+    field_class = DateBoundField
+
+    def __init__(self, *args, end=False, **kwargs):
+        kwargs["end"] = end
+        super().__init__(*args, **kwargs)
+        self.end = end
+
+    def filter(self, queryset, value):
+        if value is None:
+            return queryset
+        day = value + datetime.timedelta(days=1) if self.end else value
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        lookup = "lt" if self.end else "gte"
+        return queryset.filter(**{f"{self.field_name}__{lookup}": moment})
+
+
 class ArticleFilter(django_filters.FilterSet):
     """The facets of the article list: one value per facet, all combinable, kept in the URL."""
 
@@ -36,6 +98,10 @@ class ArticleFilter(django_filters.FilterSet):
         "date": ("-published_at", "-id"),
         "date_asc": ("published_at", "id"),
         "title": ("title", "id"),
+        # The search API's names: newest and oldest are the date orders; relevance (search
+        # results only) is the ranked order, no ``order_by``.
+        "newest": ("-published_at", "-id"),
+        "oldest": ("published_at", "id"),
     }
 
     level = django_filters.ChoiceFilter(
@@ -52,7 +118,8 @@ class ArticleFilter(django_filters.FilterSet):
     compilation = IdFilter(field_name="compilation_id", label=_("汇编"))
     sort = django_filters.ChoiceFilter(
         label=_("排序"),
-        choices=[("date", _("最新在前")), ("date_asc", _("最早在前")), ("title", _("按标题"))],
+        choices=[("date", _("最新在前")), ("date_asc", _("最早在前")), ("title", _("按标题")),
+                 ("relevance", _("相关度")), ("newest", _("最新在前")), ("oldest", _("最早在前"))],
         method="sort_by",
         empty_label=None,
     )
@@ -61,9 +128,11 @@ class ArticleFilter(django_filters.FilterSet):
         model = Article
         fields = ()
 
-    FACETS: ClassVar[tuple] = ("level", "sector", "region", "agency", "theme", "initiative", "year", "compilation")
+    FACETS: ClassVar[tuple] = ("level", "sector", "region", "agency", "theme", "initiative", "year", "compilation", "from", "to")
 
     def sort_by(self, queryset, name, value):
+        if value == "relevance":
+            return queryset
         return queryset.order_by(*self.SORTS.get(value, self.SORTS["date"]))
 
     def active(self) -> dict:
@@ -76,8 +145,18 @@ class ArticleFilter(django_filters.FilterSet):
         }
 
     def sort_value(self) -> str:
+        """The order asked for: a key of ``SORTS``, or "" (ranked for search results, newest
+        first for lists)."""
         self.is_valid()
-        return getattr(self.form, "cleaned_data", {}).get("sort") or ""
+        value = getattr(self.form, "cleaned_data", {}).get("sort") or ""
+        return "" if value == "relevance" else value
+
+
+# ``from`` and ``to`` are Python keywords: declared on the class after it is made.
+ArticleFilter.base_filters["from"] = DateBoundFilter(field_name="published_at", label=_("起始日期"))
+ArticleFilter.base_filters["to"] = DateBoundFilter(
+    field_name="published_at", label=_("截止日期"), end=True
+)
 
 
 class CompilationFilter(django_filters.FilterSet):

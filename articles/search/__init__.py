@@ -92,6 +92,9 @@ EXACT, LOOSE, AUTO = "exact", "loose", "auto"
 MATCHES = (EXACT, LOOSE, AUTO)
 
 __all__ = [
+    "AUTO",
+    "EXACT",
+    "LOOSE",
     "Scope",
     "backend",
     "check_index",

@@ -7,7 +7,7 @@ Every page costs a fixed number of queries whatever its size (tests/views assert
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotFound, HttpResponseServerError, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -37,10 +37,26 @@ FACET_LABELS = {
     "level": _("层级"), "sector": _("系统"), "region": _("地区"), "agency": _("机关"),
     "theme": _("主题"), "initiative": _("举措"), "year": _("年份"), "compilation": _("汇编"),
 }
+RANGE_LABELS = {"from": _("起始"), "to": _("截止")}
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("关键词"), max_length=200, required=False, strip=True)
+    # 在结果中搜索: words added to the current query (and its filters).
+    within = forms.CharField(label=_("在结果中搜索"), max_length=100, required=False, strip=True)
+    match = forms.ChoiceField(
+        choices=[("auto", _("自动")), ("exact", _("精确")), ("loose", _("忽略标点"))],
+        required=False,
+    )
+
+    def query(self) -> tuple[str, str]:
+        """(the query, how terms match); a bad value of either is as if it were absent."""
+        if not self.is_valid():
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        else:
+            data = self.cleaned_data
+        q = " ".join(part for part in (data.get("q"), data.get("within")) if part)
+        return q[:200], data.get("match") or "auto"
 
 
 def _scope(user):
@@ -106,25 +122,27 @@ def _chips(facets, active, params):
         return next((lab for v, lab, _ in facets.get(name, []) if str(v) == value), value)
 
     return [
-        {"name": FACET_LABELS[name], "value": label(name, value),
+        {"name": FACET_LABELS.get(name) or RANGE_LABELS[name], "value": label(name, value),
          "url": _url_with(params, **{name: None})}
         for name, value in active.items()
     ]
 
 
-def _faceted(request, queryset, *, q=""):
+def _faceted(request, queryset, *, q="", match="auto"):
     """Filter ``queryset`` by the request's facets (and query), count the facets, paginate."""
     filterset = ArticleFilter(request.GET, queryset=queryset)
     active, sort = filterset.active(), filterset.sort_value()
     matched = filterset.qs.order_by()
+    results = None
     if q:
         results = search_engine.search_results(
-            q, search_engine.scope_for(request.user), filters=matched if active else None
+            q, search_engine.scope_for(request.user), filters=matched if active else None,
+            match=match,
         )
         ordered = results.matches().order_by(*ArticleFilter.SORTS[sort]) if sort else results
         # Counted in memory over the matching ids from the index (one pass, exact).
         facets = facets_for_ids(
-            results.match_ids, scope=_scope(request.user), params=[q, active]
+            results.match_ids, scope=_scope(request.user), params=[q, active, results.match]
         )
     else:
         ordered = matched.order_by(*ArticleFilter.SORTS[sort or "date"])
@@ -146,6 +164,7 @@ def _faceted(request, queryset, *, q=""):
             key: _url_with(request.GET, sort=key) for key in ("date", "date_asc", "title")
         },
         "clear_url": _url_with(QueryDict(), q=q or None),
+        "results": results,
     }
 
 
@@ -192,21 +211,31 @@ def article_list(request):
 
 def search(request):
     form = SearchForm(request.GET)
-    q = form.cleaned_data["q"] if form.is_valid() else ""
-    context = {"form": form, "q": q, "terms": _terms(q),
+    q, match = form.query()
+    if request.GET.get("within"):
+        # 在结果中搜索 lands on the plain URL of the combined query, its filters kept.
+        return redirect(request.path + _url_with(request.GET, q=q, within=None))
+    context = {"form": form, "q": q, "terms": _terms(q), "match": match,
                "full_text_search": search_engine.scope_for(request.user).full_text}
     if q:
-        context.update(_faceted(request, listable(request.user), q=q))
-        context["snippets"] = _snippets(request.user, context["page_obj"], q)
+        context.update(_faceted(request, listable(request.user), q=q, match=match))
+        results = context["results"]
+        context["loose"] = results.match == search_engine.LOOSE
+        context["snippets"] = _snippets(request.user, context["page_obj"], results.parsed)
+        # 在结果中搜索: the current filters, kept as hidden fields of the second form.
+        context["kept_params"] = [
+            (key, value) for key, values in request.GET.lists()
+            if key not in ("q", "within", "page") for value in values
+        ]
     return render(request, "articles/search.html", context)
 
 
-def _snippets(user, page, q):
+def _snippets(user, page, parsed):
     """{article id: snippets} of the page's articles: from the whole text where the user may
     read it, otherwise from the free preview only, so no character past it reaches them.
     One query."""
     return {
-        pk: search_engine.snippets(text if full else teaser(text), q, limit=3)
+        pk: search_engine.snippets(text if full else teaser(text), parsed, limit=3)
         for pk, text, full in readable_texts(user, [a.pk for a in page])
     }
 

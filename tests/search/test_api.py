@@ -2,7 +2,11 @@
 from django.test import TestCase
 from django.urls import reverse
 
-from articles.models import Status
+import datetime
+
+from django.utils import timezone
+
+from articles.models import Article, Status
 from articles.text import teaser
 from tests.factories import make_agency, make_article, make_compilation, make_user
 
@@ -74,7 +78,8 @@ class ApiSearchTests(TestCase):
         shown = snippet.replace("<mark>", "").replace("</mark>", "").rstrip("…")
         self.assertTrue(teaser(self.members.text).startswith(shown))  # never past the preview
         # What lies past the preview is not matched at all: no result, no count.
-        self.assertEqual(self.get(q="鹳雀楼"), {"query": "鹳雀楼", "total": 0, "results": []})
+        self.assertEqual(self.get(q="鹳雀楼"),
+                         {"query": "鹳雀楼", "total": 0, "match": "loose", "results": []})
         self.client.force_login(make_user("读者乙"))  # signed in, not a member: the same
         self.assertEqual(self.get(q="鹳雀楼")["total"], 0)
 
@@ -111,9 +116,38 @@ class ApiSearchTests(TestCase):
             {"q": "党建", "agency": "x"}, {"q": "党建", "agency": "99999999999999999999"},
             {"q": "党建", "year": "-1"}, {"q": "党建", "level": "无效"},
             {"q": "党建", "theme": "不存在"}, {"q": "\x00党建"},
+            {"q": "党建", "sort": "random"}, {"q": "党建", "match": "fuzzy"},
+            {"q": "党建", "from": "abc"}, {"q": "党建", "to": "2023-02-30"},
+            {"q": "党建", "from": "1"}, {"q": "党建", "from": "\u0967"}, {"q": "-"},
+            {"q": "intitle:"}, {"q": "| -"}, {"q": "党建 -", "sort": "oldest", "match": "loose"},
         ):
             data = self.get(**params)
-            self.assertEqual(set(data), {"query", "total", "results"}, params)
+            self.assertEqual(set(data), {"query", "total", "match", "results"}, params)
+            self.assertIn(data["match"], ("exact", "loose"))
+
+    def test_operators_date_range_sort_and_match(self):
+        ids = lambda **params: [r["id"] for r in self.get(**params)["results"]]  # noqa: E731
+        self.assertEqual(set(ids(q="党建 -作风")), {self.in_heading.pk, self.in_body.pk,
+                                                    self.members.pk})
+        self.assertEqual(ids(q="intitle:党建"), [self.in_title.pk])
+        self.assertEqual(set(ids(q="作风 | 业务")), {self.in_title.pk, self.in_heading.pk,
+                                                  self.in_body.pk})
+        # from/to bound the publication time, by year, month or day.
+        Article.objects.filter(pk=self.in_body.pk).update(
+            published_at=timezone.make_aware(datetime.datetime(2021, 3, 15, 9)))
+        self.assertEqual(ids(q="党建", to="2021"), [self.in_body.pk])
+        self.assertEqual(ids(q="党建", **{"from": "2021-03", "to": "2021-03-15"}), [self.in_body.pk])
+        self.assertNotIn(self.in_body.pk, ids(q="党建", **{"from": "2021-03-16"}))
+        # newest and oldest first, instead of by relevance
+        newest, oldest = ids(q="党建", sort="newest"), ids(q="党建", sort="oldest")
+        self.assertEqual(newest, list(reversed(oldest)))
+        self.assertEqual(oldest[0], self.in_body.pk)
+        # exact, loose, and the fallback: 融合开展 is written 融合，开展 here
+        self.assertEqual(self.get(q="融合开展")["match"], "loose")
+        self.assertEqual(ids(q="融合开展"), [self.in_body.pk])
+        self.assertIn("<mark>融合，开展</mark>", self.get(q="融合开展")["results"][0]["snippets"][0])
+        self.assertEqual(self.get(q="融合开展", match="exact")["total"], 0)
+        self.assertEqual(self.get(q="业务融合", match="loose")["match"], "loose")
 
     def test_query_is_cut_at_the_limit(self):
         data = self.get(q="党" * 5000)

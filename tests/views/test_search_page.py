@@ -75,3 +75,53 @@ class SearchPageTests(TestCase):
         response = self.client.get(SEARCH, {"q": "清廉"})
         self.assertEqual(response.context["total"], 2)
         self.assertEqual(Article.objects.filter(title="草稿里的清廉").count(), 1)
+
+
+class SearchPageOperatorTests(SearchPageTests):
+    """Operators, 在结果中搜索, date ranges and the punctuation-blind fallback on the page."""
+
+    def ids(self, **params):
+        response = self.client.get(SEARCH, params)
+        self.assertEqual(response.status_code, 200)
+        return {a.pk for a in response.context["page_obj"]}
+
+    def test_operators_are_explained_and_applied(self):
+        response = self.client.get(SEARCH, {"q": "清廉 -审计"})
+        self.assertContains(response, "intitle:词＝只搜标题")
+        self.assertEqual({a.pk for a in response.context["page_obj"]}, {self.hit_county.pk})
+        self.assertEqual(self.ids(q="审计 | 志愿"), {self.hit_city.pk, self.miss.pk})
+        self.assertEqual(self.ids(q="intitle:清廉"), {self.hit_city.pk, self.hit_county.pk})
+        self.assertEqual(self.ids(q="intitle:审计局开展"), set())  # only in the body
+
+    def test_search_within_results_keeps_the_query_and_filters(self):
+        level = "县"
+        response = self.client.get(SEARCH, {"q": "清廉", "level": level, "within": "教育"})
+        self.assertEqual(response.status_code, 302)
+        follow = self.client.get(response["Location"])
+        self.assertEqual(follow.context["q"], "清廉 教育")
+        self.assertEqual(follow.context["filter"].active(), {"level": level})
+        self.assertEqual({a.pk for a in follow.context["page_obj"]}, {self.hit_county.pk})
+        self.assertContains(follow, 'name="within"')
+
+    def test_date_range_bounds_the_publication_time(self):
+        import datetime
+
+        from django.utils import timezone
+
+        Article.objects.filter(pk=self.hit_city.pk).update(
+            published_at=timezone.make_aware(datetime.datetime(2020, 6, 1)))
+        self.assertEqual(self.ids(q="清廉", to="2020"), {self.hit_city.pk})
+        self.assertEqual(self.ids(q="清廉", **{"from": "2020-06-02"}), {self.hit_county.pk})
+        self.assertEqual(self.ids(q="清廉", **{"from": "不是日期"}),
+                         {self.hit_city.pk, self.hit_county.pk})  # ignored, never an error
+        response = self.client.get(SEARCH, {"q": "清廉", "from": "2020-06", "to": "2020-06-30"})
+        self.assertContains(response, "起始：2020-06-01")
+
+    def test_nothing_exact_falls_back_to_punctuation_blind_and_says_so(self):
+        response = self.client.get(SEARCH, {"q": "清廉文化进机关活动营造"})  # written 活动，营造
+        self.assertEqual({a.pk for a in response.context["page_obj"]}, {self.hit_city.pk})
+        self.assertContains(response, "以下结果忽略了标点和引号")
+        self.assertContains(response, "<mark>清廉文化进机关活动，营造</mark>")
+        exact = self.client.get(SEARCH, {"q": "清廉文化进机关活动营造", "match": "exact"})
+        self.assertEqual(exact.context["total"], 0)
+        self.assertNotContains(exact, "以下结果忽略了标点和引号")
