@@ -12,6 +12,8 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Agency, Article, Compilation
 
@@ -21,6 +23,7 @@ MAX_ID = 2**31 - 1
 YEARS = {"min_value": 1900, "max_value": 2100}
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.Filter):
     """A positive integer that fits every database's integer column."""
 
@@ -71,6 +74,7 @@ class DateBoundField(forms.CharField):
 _FULL_DIGITS = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class DateBoundFilter(django_filters.Filter):
     """Material published on or after (``end=False``) or on or before (``end=True``) a day,
     in the site's time zone."""

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .feeds import LatestArticlesFeed
-from .views import api, downloads, reader
+from .views import downloads, reader
 
 app_name = "articles"
 
@@ -18,7 +18,6 @@ urlpatterns = [
     path("articles/<int:pk>/", reader.article_detail, name="detail"),
     path("articles/<int:pk>/download.<str:fmt>", downloads.article_download, name="download"),
     path("search/", reader.search, name="search"),
-    path("api/search/", api.search, name="api_search"),
     path("agencies/", reader.agency_index, name="agency_index"),
     path("agencies/<int:pk>/", reader.agency_detail, name="agency"),
     # Tag slugs are Chinese; <str:> accepts them where <slug:> would not.

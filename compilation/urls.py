@@ -16,6 +16,7 @@ urlpatterns = [
         "sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
+    path("api/", include(("articles.api.urls", "api"))),
     path("", include("articles.urls")),
 ]
 

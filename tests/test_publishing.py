@@ -54,7 +54,7 @@ class ScheduledPublishingTests(TestCase):
             "home": reverse("articles:home"),
             "list": reverse("articles:list"),
             "search": reverse("articles:search") + "?q=蜉蝣",
-            "api": reverse("articles:api_search") + "?q=蜉蝣",
+            "api": reverse("api:search") + "?q=蜉蝣",
             "feed": reverse("articles:feed"),
             "sitemap": "/sitemap-articles.xml",
             "compilation": reverse("articles:compilation_detail", args=[compilation]),

@@ -10,7 +10,7 @@ from articles.models import Article, Status
 from articles.text import teaser
 from tests.factories import make_agency, make_article, make_compilation, make_user
 
-URL = reverse("articles:api_search")
+URL = reverse("api:search")
 
 
 class ApiSearchTests(TestCase):

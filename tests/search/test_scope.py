@@ -111,7 +111,7 @@ class ScopeOracleTests(TestCase):
         self.assertGreater(tried, 30)  # the queries did reach hidden text
 
     def test_http_totals_and_ids_obey_the_scope(self):
-        api, page = reverse("articles:api_search"), reverse("articles:search")
+        api, page = reverse("api:search"), reverse("articles:search")
         users = [(None, Scope.PUBLIC), (self.reader, Scope.PUBLIC),
                  (self.member, Scope.MEMBER), (self.editor, Scope.EDITOR)]
         for q in FIXED[:6] + self.hidden_queries(20):
