@@ -2,7 +2,7 @@
 benchmark (``manage.py bench_views``).
 
 The text of each article comes from the search benchmark's generator
-(``articles.search.synthetic``), so both benchmarks read the same kind of material. Around it
+(``articles.benchmarks.synthetic``), so both benchmarks read the same kind of material. Around it
 this module adds what the facets need at library scale: ~2,000 agencies across 6 levels,
 40 sectors and 50 regions, used with a skewed (Zipf) frequency; 100 articles a compilation;
 1–3 themes and 0–2 of 400 initiatives per article; years 2015–2025; 10% members-only; 1% drafts.
@@ -28,7 +28,7 @@ from ..models import (
     Theme,
     TocEntry,
 )
-from ..search import synthetic
+from . import synthetic
 
 MARKER = "阅读基准语料"
 PER_COMPILATION = 100

@@ -1,6 +1,6 @@
 """Search finds exactly what a brute-force substring test over the restored text finds.
 
-A few hundred generated articles (``articles.search.synthetic``) plus hand-written ones with
+A few hundred generated articles (``articles.benchmarks.synthetic``) plus hand-written ones with
 the genre's quirks; queries of every kind, fixed and drawn from the texts themselves. Runs on
 whichever database the suite runs on (SQLite FTS5 or PostgreSQL GIN).
 """
@@ -9,7 +9,8 @@ import random
 from django.test import TestCase
 
 from articles.models import Article
-from articles.search import parse, search_results, synthetic
+from articles.benchmarks import synthetic
+from articles.search import parse, search_results
 from articles.search.tokenise import document_fields, normalise, skeleton
 from tests.factories import make_article, make_compilation
 

@@ -12,7 +12,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Article, Status
-from articles.search import Scope, parse, search_results, synthetic
+from articles.benchmarks import synthetic
+from articles.search import Scope, parse, search_results
 from articles.search.documents import ROW_COLUMNS, Row, full_fields, preview_fields
 from articles.search.tokenise import normalise, skeleton
 from articles.text import TEASER_CHARS

@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from django.test import TransactionTestCase
 
 from articles.models import Article, Status
-from articles.search import Scope, parse, search_results, synthetic
+from articles.benchmarks import synthetic
+from articles.search import Scope, parse, search_results
 from articles.search import sqlite as engine
 from articles.search.tokenise import document_fields, normalise, skeleton
 from tests.factories import make_article, make_compilation

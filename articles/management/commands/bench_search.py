@@ -1,12 +1,12 @@
-"""Benchmark search on a deterministic synthetic corpus against a brute-force oracle.
+"""Benchmark search on the deterministic synthetic corpus against a brute-force oracle.
 
-Builds (once; reused when present) ``--articles`` articles of ``articles.search.synthetic``
-with one bulk insert and one index build, then for a fixed set of queries checks the matches
+Builds (once; reused when present) the benchmarks' one corpus (``articles.benchmarks.corpus``,
+also read by ``bench_views``) of ``--articles`` articles, then for a fixed set of queries of
+every kind (operators, slogans frequent in titles, several terms) checks the matches
 against a Python substring test over the restored text (recall and precision must be 100%),
 and times full requests to ``/api/search/`` and ``/search/`` next to a plain ``icontains``
 scan over the same articles. Use a database of its own (``DATABASE_URL``).
 """
-import datetime
 import gc
 import os
 import platform
@@ -14,19 +14,18 @@ import statistics
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.test import Client
 from django.test.utils import override_settings
-from django.utils import timezone
 
+from articles.benchmarks import corpus
 from articles.facets import prepare_maps
-from articles.models import Agency, Article, Compilation, Status, TaggedTheme, Theme
-from articles.search import Scope, backend, parse, rebuild_index, search_results, synthetic
+from articles.models import Article
+from articles.search import Scope, backend, parse, search_results
 from articles.search.documents import ROW_COLUMNS, Row, full_fields, preview_fields
-from articles.search.tokenise import atom_skeleton, normalise, skeleton
+from articles.search.tokenise import normalise, skeleton
 
-MARKER = "基准语料"
 QUERIES = [
     # one character
     "党", "廉", "效", "档", "犰", "鹳", "防", "信",
@@ -46,6 +45,12 @@ QUERIES = [
     "D建", "TD日", "DK", "D支部", "T教育", "主题党日", "党支部", "党课教育",
     # Latin letters and digits, full- and half-width
     "APP", "ＡＰＰ", "app", "Zeta", "zeta计划", "QX-77", "77型", "2023", "２０２３年",
+    # slogans frequent in titles, long terms, several terms as readers type them
+    "六型", "三化", "四点聚力", "四个着力", "以主题教育深化", "党建 模范机关", "建设人民满意交通",
+    "清廉机关 作风 效能", "模范机关建设 为民办实事",
+    # operators: OR, NOT, title only, phrases, combined
+    "党建 | 信访", "档案 | 养老 | 消防", "党建 -信访", "机关 -建设", "intitle:模范机关",
+    "intitle:三化 | intitle:六型", '"取得明显成效" -党建', "养老 | 消防 -工作", "intitle:党建 档案",
     # odd input: punctuation, FTS/SQL syntax, unbalanced quotes, overlong
     "党建，信访", "NEAR(党建", "党建 OR 作风", "清廉*", '"未闭合的引号', ":档案", "——", "!!!",
     "SELECT * FROM articles_article;--", "机关" * 80,
@@ -73,87 +78,18 @@ class Command(BaseCommand):
     def handle(self, *args, articles, seed, repeat, rebuild, **options):
         if articles < 1 or repeat < 1:
             raise CommandError("--articles and --repeat must be positive.")
-        marker = f"{MARKER}（seed={seed}, n={articles}）"
-        ready = Compilation.objects.filter(title=marker).exists()
-        if rebuild or not ready or Article.objects.count() != articles:
-            if Article.objects.exclude(compilation__title__startswith=MARKER).exists():
+        if rebuild or not corpus.present(count=articles, seed=seed):
+            if Article.objects.exclude(compilation__title__startswith=corpus.MARKER).exists():
                 raise CommandError(
                     "This database holds other articles: benchmark on a database of its own."
                 )
-            self.build(articles, seed, marker)
+            corpus.build(count=articles, seed=seed, stdout=self.stdout)
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                with connection.cursor() as cursor:
+                    # VACUUM sets the visibility map, so PostgreSQL answers from covering
+                    # indexes (autovacuum does the same in production).
+                    cursor.execute("VACUUM ANALYZE")
         self.report(repeat)
-
-    # -- corpus ----------------------------------------------------------------------------
-    def build(self, count, seed, marker):
-        started = time.perf_counter()
-        with transaction.atomic():
-            self._fast_wipe()
-            Compilation.objects.filter(title__startswith=MARKER).delete()
-            agencies = self._agencies()
-            themes = list(Theme.objects.all())
-            base = timezone.make_aware(datetime.datetime(2019, 1, 1))
-            per = 100
-            compilations = Compilation.objects.bulk_create(
-                Compilation(
-                    title=marker if n == 0 else f"{MARKER}第{n + 1}辑",
-                    status=Status.PUBLISHED, published_at=base + datetime.timedelta(days=n),
-                )
-                for n in range((count + per - 1) // per)
-            )
-            batch, tagged = [], []
-            for n, data in enumerate(synthetic.articles(seed, count)):
-                article = Article(
-                    compilation=compilations[n // per], position=n % per + 1,
-                    agency=agencies[n % len(agencies)], year=2019 + n % 7,
-                    status=Status.PUBLISHED, members_only=n % 10 == 0,
-                    published_at=base + datetime.timedelta(minutes=n), **data,
-                )
-                article.refresh_derived()
-                batch.append(article)
-                if len(batch) == 2000 or n == count - 1:
-                    Article.objects.bulk_create(batch)
-                    for a in batch:
-                        if themes:
-                            tagged.append(TaggedTheme(content_object=a, tag=themes[a.pk % len(themes)]))
-                    TaggedTheme.objects.bulk_create(tagged)
-                    batch, tagged = [], []
-                    self.stdout.write(f"\r  articles {n + 1:,}/{count:,}", ending="")
-                    self.stdout.flush()
-            loaded = time.perf_counter()
-            self.stdout.write(f"\n  loaded in {loaded - started:.0f} s; indexing…")
-            rebuild_index(progress=self._progress)
-        with connection.cursor() as cursor:
-            # VACUUM sets the visibility map, so PostgreSQL can answer from covering indexes
-            # (autovacuum does the same in production).
-            vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
-            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
-        self.stdout.write(f"\n  indexed in {time.perf_counter() - loaded:.0f} s")
-
-    def _fast_wipe(self):
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE articles_tocentry SET article_id = NULL")
-            cursor.execute("DELETE FROM articles_taggedtheme")
-            cursor.execute("DELETE FROM articles_taggedinitiative")
-            cursor.execute("DELETE FROM articles_article")
-            backend().clear(cursor)
-
-    def _progress(self, done, total):
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stdout.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}",
-                          ending="")
-        self.stdout.flush()
-
-    def _agencies(self):
-        out = []
-        for n, name in enumerate(synthetic.SUBJECTS):
-            level = [Agency.Level.CITY, Agency.Level.COUNTY, Agency.Level.DISTRICT,
-                     Agency.Level.PROVINCE][n % 4]
-            agency, _ = Agency.objects.get_or_create(
-                name=f"{name}（基准）", region="", defaults={"level": level, "sector": name[-3:]}
-            )
-            out.append(agency)
-        return out
 
     # -- measurements ----------------------------------------------------------------------
     def report(self, repeat):
@@ -161,7 +97,7 @@ class Command(BaseCommand):
         docs, utf8, public_docs = self._oracle_docs()
         with connection.cursor() as cursor:
             index_bytes = backend().size_bytes(cursor)
-        chars = sum(len(d) for _, d in docs)
+        chars = sum(len(f) for _, fields in docs for f in fields)
         w(f"Machine: {platform.processor() or platform.machine()}, "
           f"{_cpus()} cores, Python {platform.python_version()}, {connection.vendor} "
           f"{_db_version()}")
@@ -191,7 +127,7 @@ class Command(BaseCommand):
             parsed = parse(q)
             oracle = {
                 pk for pk, doc in docs
-                if parsed and all(atom_skeleton(a) in doc for a in parsed.atoms)
+                if parsed.matches(doc)
             }
             found = set(Article.objects.published().search(q).values_list("pk", flat=True))
             results = search_results(q, Scope.MEMBER)
@@ -201,7 +137,7 @@ class Command(BaseCommand):
             # The public scope: members-only articles on their title and free preview only.
             public_oracle = {
                 pk for pk, doc in public_docs
-                if parsed and all(atom_skeleton(a) in doc for a in parsed.atoms)
+                if parsed.matches(doc)
             }
             public = search_results(q, Scope.PUBLIC)
             public_ids = public[0:len(public_oracle) + 1]
@@ -253,12 +189,12 @@ class Command(BaseCommand):
             row = Row(*values)
             fields = full_fields(row)
             utf8 += sum(len(f.encode("utf-8")) for f in fields)
-            docs.append((row.pk, "\x02".join(skeleton(normalise(f)) for f in fields)))
+            docs.append((row.pk, [skeleton(normalise(f)) for f in fields]))
             readable = preview_fields(row)
             if readable is None:
                 public.append(docs[-1])
             else:
-                public.append((row.pk, "\x02".join(skeleton(normalise(f)) for f in readable)))
+                public.append((row.pk, [skeleton(normalise(f)) for f in readable]))
         return docs, utf8, public
 
 

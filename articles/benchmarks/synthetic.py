@@ -1,4 +1,4 @@
-"""A deterministic synthetic corpus in the genre, for the search benchmark and tests.
+"""The text of the one synthetic corpus in the genre, for every benchmark and the search tests.
 
 Our own vocabulary and sentence templates (not the sample's sentences), with the genre's
 quirks: codes (D建, TD日, DK), Latin and digits (APP, AED, 2023年), full-width forms,
