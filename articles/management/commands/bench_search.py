@@ -121,6 +121,7 @@ class Command(BaseCommand):
         exact = total_oracle = total_found = total_true = 0
         api_times, page_times, scan_times, engine_times = [], [], [], []
         common_times, other_times = [], []
+        slowest_api, slowest_page = [], []
         w(f"\n{'query':<24} {'oracle':>7} {'found':>7} {'share':>6}  ok  api ms page ms"
           "  scan ms")
         for q in QUERIES:
@@ -156,6 +157,8 @@ class Command(BaseCommand):
                     engine_times.append(_timed(_engine, q))
             page_times.extend(pages)
             api_times.extend(mine)
+            slowest_api.append((max(mine), q))
+            slowest_page.append((max(pages), q))
             share = len(oracle) / len(docs)
             (common_times if share > 0.2 else other_times).extend(mine)
             scan = _timed(_icontains, parsed)
@@ -179,6 +182,10 @@ class Command(BaseCommand):
                 w(f"{label:<52} p50 {_pct(times, 50):8.1f} ms   p95 {_pct(times, 95):8.1f} ms")
         w(f"p50 speed-up of /api/search/ over the icontains scan: "
           f"{_pct(scan_times, 50) / _pct(api_times, 50):.0f}×")
+        for label, slowest in (("/api/search/", slowest_api), ("/search/", slowest_page)):
+            five = sorted(slowest, reverse=True)[:5]
+            w(f"Five slowest {label} (slowest of {repeat} runs): "
+              + "; ".join(f"{q} {ms:.0f} ms" for ms, q in five))
 
     def _oracle_docs(self):
         """(pk, skeleton) of every published article's full text; the UTF-8 bytes indexed;
