@@ -23,16 +23,23 @@ SQLITE_DROP = [
     "DROP INDEX IF EXISTS articles_search_cover",
     "DROP TABLE IF EXISTS articles_search",
     "DROP TABLE IF EXISTS articles_search_heads",
+    "DROP TABLE IF EXISTS articles_search_members",
+    "DROP TABLE IF EXISTS articles_search_members_heads",
     "DROP TABLE IF EXISTS articles_search_preview",
     "DROP TABLE IF EXISTS articles_search_state",
 ]
-# Contentless FTS5 tables of our tokens: the whole article; its title and headings (the
-# ranking tiers); the title and free preview of members-only articles (the public scope).
+# Contentless FTS5 tables of our tokens: the whole article and its title and headings (the
+# ranking tiers), for ordinary articles and, apart, for members-only ones; the title and
+# free preview of members-only articles (what the public may match).
 SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE articles_search USING fts5(title, headings, body, content='',
         tokenize='ascii', detail=full, prefix='1')""",
     """CREATE VIRTUAL TABLE articles_search_heads USING fts5(title, headings, content='',
         tokenize='ascii', detail=full, prefix='1')""",
+    """CREATE VIRTUAL TABLE articles_search_members USING fts5(title, headings, body,
+        content='', tokenize='ascii', detail=full, prefix='1')""",
+    """CREATE VIRTUAL TABLE articles_search_members_heads USING fts5(title, headings,
+        content='', tokenize='ascii', detail=full, prefix='1')""",
     """CREATE VIRTUAL TABLE articles_search_preview USING fts5(title, headings, body,
         content='', tokenize='ascii', detail=full, prefix='1')""",
     STATE,

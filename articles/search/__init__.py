@@ -84,7 +84,7 @@ from .documents import STATE, Row, iter_rows, read_rows
 from .highlight import highlight, query_terms, snippets
 from .query import parse
 from .ranking import RANK_WINDOW, order_windows
-from .scope import FULL, PREVIEW, Part, Scope, parts, scope_for
+from .scope import PREVIEW, Scope, parts, scope_for
 
 # How terms match: ``exact`` (the default, like Ctrl-F), ``loose`` (punctuation-blind:
 # 入脑入心 finds 入“脑”入“心”), ``auto`` (exact, or loose when exact finds nothing).
@@ -123,7 +123,9 @@ def search_articles(queryset, q):
     if not parsed:
         return queryset.none()
     engine = backend()
-    sql, params = engine.match_sql(parsed, Part(FULL, None))
+    matched = Q()
+    for part in parts(Scope.EDITOR, partitioned=engine.partitioned):
+        matched |= Q(pk__in=RawSQL(*engine.match_sql(parsed, part)))
     title_sql, title_params = engine.tier_sql(parsed, 0)
     heading_sql, heading_params = engine.tier_sql(parsed, 1)
     rank = Case(
@@ -131,7 +133,7 @@ def search_articles(queryset, q):
         When(pk__in=RawSQL(heading_sql, heading_params), then=Value(1)),
         default=Value(0), output_field=IntegerField(),
     )
-    return (queryset.filter(pk__in=RawSQL(sql, params)).annotate(search_rank=rank)
+    return (queryset.filter(matched).annotate(search_rank=rank)
             .order_by("-search_rank", "-id"))
 
 
@@ -154,8 +156,9 @@ class SearchResults:
         self.scope = scope
         self.filters = filters
         self.parsed = parse(q)
-        self.parts = parts(scope, filters) if self.parsed else []
         self.engine = backend()
+        self.parts = (parts(scope, filters, partitioned=self.engine.partitioned)
+                      if self.parsed else [])
         self._counts = {}
         self._ids = {}
         self.match = EXACT

@@ -26,6 +26,9 @@ class SearchBackend:
     vendor = None
     # Whether ``forget`` needs the old values (an engine that cannot replace entries by id).
     forgets = False
+    # Whether the full text is kept in two partitions, ordinary and members-only articles
+    # (``scope.parts``), instead of one index answering every scope.
+    partitioned = False
 
     def __init__(self, connection=None):
         # Django's thread-local proxy by default: one backend object serves every thread.
@@ -130,8 +133,9 @@ class SearchBackend:
         raise NotImplementedError
 
     def tier_sql(self, parsed, tier) -> tuple[str, list]:
-        """SQL selecting the ids of the ``full`` index's articles with some term in the title
-        (``tier`` 0) or in a heading (1): with ``match_sql``, the rank of ``search_articles``."""
+        """SQL selecting the ids of the articles with some term in the title (``tier`` 0) or
+        in a heading (1), over the full text: with ``match_sql``, the rank of
+        ``search_articles``."""
         raise NotImplementedError
 
 

@@ -13,7 +13,9 @@ search runs in one of three symbolic scopes:
 A scope is answered by one or more *parts*, each an index and the set of article ids it
 admits. Parts never overlap, so counts add up. The ``full`` index holds every article's
 title, headings and body; the ``preview`` index holds the title and free preview of the
-members-only articles only.
+members-only articles only. A backend may instead keep the full text in two partitions,
+``free`` (ordinary articles) and ``members`` (members-only ones): then no scope has to
+exclude the members-only articles by a set of ids (``parts(…, partitioned=True)``).
 """
 import enum
 from dataclasses import dataclass
@@ -43,7 +45,8 @@ def scope_for(user) -> Scope:
     return Scope.PUBLIC
 
 
-FULL, PREVIEW = "full", "preview"
+FULL, PREVIEW, FREE, MEMBERS = "full", "preview", "free", "members"
+FULL_TEXT = (FULL, FREE, MEMBERS)  # the parts that hold whole articles
 NOTHING = ("IN (SELECT 0 WHERE 1 = 0)", ())
 
 
@@ -65,7 +68,7 @@ def _ids_sql(queryset, negate=False):
     return (f"{'NOT ' if negate else ''}IN ({sql})", tuple(params))
 
 
-def parts(scope: Scope, filters=None) -> list[Part]:
+def parts(scope: Scope, filters=None, *, partitioned=False) -> list[Part]:
     """The parts answering ``scope``, narrowed to the articles of ``filters`` (a QuerySet of
     articles: facet filters, a compilation …) when given.
 
@@ -74,6 +77,16 @@ def parts(scope: Scope, filters=None) -> list[Part]:
     from ..models import Article
 
     articles = Article.objects
+    if partitioned:
+        if scope is Scope.EDITOR:
+            restrict = None if filters is None else _ids_sql(filters)
+        elif filters is None:
+            restrict = _ids_sql(articles.hidden_ids(), negate=True)
+        else:
+            restrict = _ids_sql(filters.model.objects.published().filter(
+                pk__in=filters.order_by().values("pk")))
+        second = MEMBERS if scope.full_text else PREVIEW
+        return [Part(FREE, restrict), Part(second, restrict)]
     if scope is Scope.EDITOR:
         return [Part(FULL, None if filters is None else _ids_sql(filters))]
     if filters is None:

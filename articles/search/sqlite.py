@@ -37,13 +37,17 @@ from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
 from .backends import SearchBackend
 from .documents import DAMAGED, digest, full_fields, preview_fields
-from .scope import FULL
+from .scope import FREE
+from .scope import PREVIEW as PREVIEW_PART
 from .query import LooseAtom
 from .tokenise import atom_tokens, token_string
 
 TABLE = "articles_search"
 HEADS = f"{TABLE}_heads"
+MEMBERS = f"{TABLE}_members"
+MEMBERS_HEADS = f"{TABLE}_members_heads"
 PREVIEW = f"{TABLE}_preview"
+TABLES = (TABLE, HEADS, MEMBERS, MEMBERS_HEADS, PREVIEW)
 MMAP_BYTES = 1 << 30
 
 
@@ -107,7 +111,9 @@ def tier_expressions(parsed) -> list[str]:
 
 def _tables(part):
     """(the table of the whole query, the table of the title and heading tiers) of a part."""
-    return (TABLE, HEADS) if part.index == FULL else (PREVIEW, PREVIEW)
+    if part.index == PREVIEW_PART:
+        return PREVIEW, PREVIEW
+    return (TABLE, HEADS) if part.index == FREE else (MEMBERS, MEMBERS_HEADS)
 
 
 def _restriction(restrict, column="rowid"):
@@ -120,6 +126,9 @@ def _restriction(restrict, column="rowid"):
 class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
     forgets = True  # a contentless FTS5 entry is removed by replaying its tokens
+    # Ordinary and members-only articles in tables of their own: the public's search needs no
+    # NOT IN of every members-only id (~8 ms a statement at 100,000 articles, 10% of them).
+    partitioned = True
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -155,19 +164,18 @@ class SQLiteBackend(SearchBackend):
 
     def _insert(self, cursor, rows, command=None):
         """Insert (or with ``command='delete'`` remove) the tokens of rows in every table."""
-        full, heads, preview = [], [], []
+        values_of = {table: [] for table in TABLES}
         for row in rows:
             title, headings, body = (token_string(f) for f in full_fields(row))
-            full.append((row.pk, title, headings, body))
-            heads.append((row.pk, title, headings))
+            full, heads = (MEMBERS, MEMBERS_HEADS) if row.members_only else (TABLE, HEADS)
+            values_of[full].append((row.pk, title, headings, body))
+            values_of[heads].append((row.pk, title, headings))
             fields = preview_fields(row)
             if fields is not None:
-                preview.append((row.pk, *(token_string(f) for f in fields)))
-        for table, columns, values in (
-            (TABLE, "title, headings, body", full),
-            (HEADS, "title, headings", heads),
-            (PREVIEW, "title, headings, body", preview),
-        ):
+                values_of[PREVIEW].append((row.pk, *(token_string(f) for f in fields)))
+        for table, values in values_of.items():
+            columns = "title, headings" if table in (HEADS, MEMBERS_HEADS) else (
+                "title, headings, body")
             if not values:
                 continue
             width = len(values[0])
@@ -183,12 +191,12 @@ class SQLiteBackend(SearchBackend):
                 )
 
     def clear(self, cursor):
-        for table in (TABLE, HEADS, PREVIEW):
+        for table in TABLES:
             cursor.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
         cursor.execute("DELETE FROM articles_search_state")
 
     def optimise(self, cursor):
-        for table in (TABLE, HEADS, PREVIEW):
+        for table in TABLES:
             cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
     def size_bytes(self, cursor):
@@ -245,7 +253,9 @@ class SQLiteBackend(SearchBackend):
 
     def tier_sql(self, parsed, tier):
         expression = tier_expressions(parsed)[tier]
-        return f"SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s", [expression]
+        return (f"SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s UNION ALL"
+                f" SELECT rowid FROM {MEMBERS_HEADS} WHERE {MEMBERS_HEADS} MATCH %s",
+                [expression, expression])
 
 
 CORES = min(os.cpu_count() or 1, 4)
@@ -287,7 +297,7 @@ def _in_ranges(select, parsed, part) -> list:
     sql = f"SELECT {select} FROM {table} WHERE {table} MATCH %s{where}"
     params = [fts_expression(parsed), *params]
     with connection.cursor() as cursor:
-        database = _database_file() if part.index == FULL else None
+        database = _database_file() if part.index == FREE else None
         top = 0
         if database:
             cursor.execute("SELECT max(id) FROM articles_article")
