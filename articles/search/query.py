@@ -33,6 +33,7 @@ from .tokenise import SEPARATOR, atom_skeleton, normalise, runs
 MAX_QUERY_CHARS = 100
 MAX_ATOMS = 8
 MAX_RUN_CHARS = 32
+LOOSE_FALLBACK_MAX_CHARS = 16
 
 _TOKEN_RE = re.compile(
     r'(?P<or>\|)'
@@ -114,9 +115,13 @@ class ParsedQuery:
 
     @property
     def loosens(self) -> bool:
-        """Whether ignoring punctuation could find more: some atom of two characters or
-        more (an atom of one character matches the same either way)."""
-        return any(len("".join(atom)) > 1 for atom in self.atoms) or bool(self.excluded)
+        """Whether falling back to punctuation-blind matching is worth it: some atom of two
+        characters or more (one character matches the same either way), none longer than
+        ``LOOSE_FALLBACK_MAX_CHARS`` (each character of a loose atom is a prefix query: a
+        run of 30 common characters costs half a second, and is not what anyone types
+        hoping for punctuation in between). ``match=loose`` asks for it regardless."""
+        lengths = [len("".join(atom)) for atom in self.atoms]
+        return any(n > 1 for n in lengths) and max(lengths) <= LOOSE_FALLBACK_MAX_CHARS
 
     def matches(self, fields) -> bool:
         """The oracle: whether an article whose skeletons (``tokenise.skeleton`` of the
