@@ -314,19 +314,16 @@ class ArticleQuerySet(models.QuerySet):
             .filter(listed_compilation__in=Compilation.objects.published().values("pk"))
         )
 
-    def hidden_ids(self, *, members_only=False):
+    def hidden_ids(self):
         """The ids of the articles readers may not see (the complement of ``published()``),
-        as one UNION query of index reads: drafts and scheduled articles, and the articles
-        of compilations that are not published; with ``members_only``, the members-only
-        articles too (what the public may not read in full, for search scopes)."""
+        as one UNION query of two index reads: drafts and scheduled articles, and the articles
+        of compilations that are not published."""
         hidden = [status for status in Status.values if status != Status.PUBLISHED]
-        branches = [
+        return self.filter(status__in=hidden).order_by().values("pk").union(
             self.filter(compilation__in=Compilation.objects.filter(
                 status__in=hidden).values("pk")).order_by().values("pk"),
-        ]
-        if members_only:
-            branches.append(self.filter(members_only=True).order_by().values("pk"))
-        return self.filter(status__in=hidden).order_by().values("pk").union(*branches, all=True)
+            all=True,
+        )
 
     def visible_to(self, user):
         """Everything for editors (staff); published articles for everyone else."""

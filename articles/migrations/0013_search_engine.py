@@ -66,7 +66,8 @@ POSTGRES_CREATE = [
         title tsvector NOT NULL,
         heads tsvector NOT NULL,
         long boolean NOT NULL DEFAULT false,
-        skel text
+        skel text,
+        members_only boolean NOT NULL DEFAULT false
     )""",
     "CREATE INDEX articles_search_long ON articles_search (article_id) WHERE long",
     "CREATE INDEX articles_search_title_gin ON articles_search USING gin (title)",
@@ -77,7 +78,8 @@ POSTGRES_CREATE = [
     """CREATE TABLE articles_search_grams (
         article_id bigint PRIMARY KEY,
         grams tsvector NOT NULL,
-        tiers tsvector NOT NULL
+        tiers tsvector NOT NULL,
+        members_only boolean NOT NULL DEFAULT false
     )""",
     """ALTER TABLE articles_search_grams ALTER COLUMN grams SET STORAGE EXTERNAL,
         ALTER COLUMN tiers SET STORAGE EXTERNAL""",
@@ -98,16 +100,17 @@ POSTGRES_CREATE = [
     # answers without reading any vector, and check positions by a hash join of every
     # article with the term's bigrams instead of the few its grams admit.
     """CREATE FUNCTION articles_search_match(g tsquery, q tsquery, skels text[])
-    RETURNS SETOF bigint LANGUAGE sql STABLE PARALLEL SAFE
+    RETURNS TABLE (article_id bigint, members_only boolean) LANGUAGE sql STABLE PARALLEL SAFE
     SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
-        SELECT article_id FROM articles_search_grams WHERE q IS NULL AND grams @@ g
+        SELECT article_id, members_only FROM articles_search_grams WHERE q IS NULL
+            AND grams @@ g
         UNION ALL
         (WITH c AS MATERIALIZED (SELECT article_id FROM articles_search_grams
                 WHERE q IS NOT NULL AND grams @@ g)
-            SELECT s.article_id FROM c JOIN articles_search s ON s.article_id = c.article_id
-            WHERE s.doc @@ q)
+            SELECT s.article_id, s.members_only FROM c JOIN articles_search s
+                ON s.article_id = c.article_id WHERE s.doc @@ q)
         UNION ALL
-        SELECT article_id FROM articles_search WHERE long
+        SELECT article_id, members_only FROM articles_search WHERE long
             AND NOT EXISTS (SELECT 1 FROM unnest(skels) AS x WHERE strpos(skel, x) = 0)
     $$""",
     # Deletes from any client (Django's cascades included) and truncation take the index

@@ -124,7 +124,7 @@ def search_articles(queryset, q):
         return queryset.none()
     engine = backend()
     matched = Q()
-    for part in parts(Scope.EDITOR, partitioned=engine.partitioned):
+    for part in parts(Scope.EDITOR, full_text=engine.full_text_parts):
         matched |= Q(pk__in=RawSQL(*engine.match_sql(parsed, part)))
     title_sql, title_params = engine.tier_sql(parsed, 0)
     heading_sql, heading_params = engine.tier_sql(parsed, 1)
@@ -157,7 +157,7 @@ class SearchResults:
         self.filters = filters
         self.parsed = parse(q)
         self.engine = backend()
-        self.parts = (parts(scope, filters, partitioned=self.engine.partitioned)
+        self.parts = (parts(scope, filters, full_text=self.engine.full_text_parts)
                       if self.parsed else [])
         self._counts = {}
         self._ids = {}

@@ -26,9 +26,10 @@ class SearchBackend:
     vendor = None
     # Whether ``forget`` needs the old values (an engine that cannot replace entries by id).
     forgets = False
-    # Whether the full text is kept in two partitions, ordinary and members-only articles
-    # (``scope.parts``), instead of one index answering every scope.
-    partitioned = False
+    # The parts holding the whole text of every article (``scope.parts``): one index, or
+    # partitions of ordinary and members-only articles. Either way the public's search is
+    # the ordinary articles' part (``free``) and the members-only articles' previews.
+    full_text_parts = ("free", "members")
 
     def __init__(self, connection=None):
         # Django's thread-local proxy by default: one backend object serves every thread.

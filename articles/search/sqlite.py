@@ -126,9 +126,9 @@ def _restriction(restrict, column="rowid"):
 class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
     forgets = True  # a contentless FTS5 entry is removed by replaying its tokens
-    # Ordinary and members-only articles in tables of their own: the public's search needs no
-    # NOT IN of every members-only id (~8 ms a statement at 100,000 articles, 10% of them).
-    partitioned = True
+    # Ordinary and members-only articles in tables of their own (the default
+    # ``full_text_parts``): the public's search needs no NOT IN of every members-only id
+    # (~8 ms a statement at 100,000 articles, 10% of them).
 
     # -- writing ------------------------------------------------------------------------------
 
