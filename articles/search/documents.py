@@ -15,8 +15,6 @@ from ..text import teaser
 from .tokenise import document_fields
 
 STATE = "articles_search_state"
-STATE_SQL = (f"CREATE TABLE {STATE} (article_id bigint NOT NULL PRIMARY KEY,"
-             " digest varchar(32) NOT NULL)")
 DAMAGED = "damaged"  # an entry the index could not replace exactly (see ``SearchBackend``)
 ROW_COLUMNS = ("pk", "title", "sections", "text", "members_only")
 
