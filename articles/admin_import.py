@@ -46,6 +46,7 @@ from .importer import (
     theme_vocabulary,
 )
 from .importer.decode import max_bytes
+from .regions import gazetteer
 from .text import placeholder_spans, restore_codes
 
 _SALT = "huibian.import"
@@ -167,6 +168,7 @@ def upload_view(model_admin, request):
     rows = [
         {"preview": row, "excerpt": marked_excerpt(row.parsed.original_text),
          "placeholders": len(placeholder_spans(row.parsed.original_text)),
+         "region_path": gazetteer().path(row.parsed.region),
          "display_title": restore_codes(row.parsed.title)}
         for row in preview.articles
     ]
@@ -179,12 +181,31 @@ def upload_view(model_admin, request):
     ))
 
 
+def _region_typed(text, article, n, filename):
+    """The region code an editor typed for article ``n`` (a name, a short name or the path the
+    preview showed); refuses the whole import for a name that is no region."""
+    text = text.strip()
+    if not text:
+        return None
+    places = gazetteer()
+    if text == places.path(article.region):
+        return article.region
+    place = places.place_of(text)
+    if place is None:
+        raise ImportRefused(filename, _("第 %(n)d 篇《%(title)s》：“%(region)s”不是可识别的地区名称，"
+                                        "请写省、地或县的名称（如：都匀市、黔南州）")
+                            % {"n": n + 1, "title": article.title, "region": text[:30]})
+    return place.code
+
+
 def apply_edits(parsed, post) -> None:
     """The editor's changes in the preview, applied to the parsed file before it is written:
     per article (by its position in the file) agency, initiatives, themes, 仅会员可读, or
     not importing it. The preview shows exactly these fields, filled with what was parsed."""
+    from .importer import prepare
     from .tagging import parse_tags
 
+    prepare(parsed)  # the regions the preview showed, before the editor's changes
     if not post.get("edited"):
         return
     members = {v for v in post.getlist("members_only") if v.isdigit()}
@@ -195,6 +216,8 @@ def apply_edits(parsed, post) -> None:
             continue
         if f"agency_{n}" in post:
             article.agency = post[f"agency_{n}"].strip()[:100] or None
+        if f"region_{n}" in post:
+            article.region = _region_typed(post[f"region_{n}"], article, n, parsed.source_name)
         if f"initiatives_{n}" in post:
             article.initiatives = parse_tags(post[f"initiatives_{n}"])
         if f"themes_{n}" in post:

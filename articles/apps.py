@@ -31,3 +31,10 @@ class ArticlesConfig(AppConfig):
         from .search import after_migrate
 
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="huibian-search-migrate")
+
+        # China's divisions from the installed package, after every migrate (and flush).
+        from .regions import after_migrate as regions_after_migrate
+
+        post_migrate.connect(
+            regions_after_migrate, sender=self, dispatch_uid="huibian-regions-migrate"
+        )

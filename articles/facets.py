@@ -29,7 +29,9 @@ from .models import (
     TaggedTheme,
     Theme,
     TocEntry,
+    agency_label,
 )
+from .regions import gazetteer
 
 FACET_LIMIT = 30  # values kept per facet (by count); the selected value is always among them
 CACHE_SECONDS = 24 * 3600
@@ -94,9 +96,7 @@ def compute_facets(queryset, *, joinable=False) -> dict:
         if row["agency_id"] is None:
             continue
         n = row["n"]
-        label = row["agency__name"]
-        if row["agency__region"]:
-            label = f"{label}（{row['agency__region']}）"
+        label = agency_label(row["agency__name"], row["agency__region"])
         agencies.append((row["agency_id"], label, n))
         by_level[row["agency__level"]] = by_level.get(row["agency__level"], 0) + n
         if row["agency__sector"]:
@@ -137,9 +137,24 @@ def compute_facets(queryset, *, joinable=False) -> dict:
                      list(initiatives), years, by_compilation)
 
 
+def _region_rows(by_region) -> list[tuple[str, str, int]]:
+    """(code, short name, count) for every region holding the agencies' regions: an article
+    counts for its agency's county, prefecture and province, so the facet can be walked down
+    (the page shows the level under the selected region, ``views.reader``)."""
+    places = gazetteer()
+    counts = Counter()
+    for code, n in by_region.items():
+        place = places.get(code)
+        for c in (place.chain if place else ()):
+            counts[c] += n
+    return sorted(((code, places.label(code), n) for code, n in counts.items()),
+                  key=lambda row: (-row[2], row[0]))
+
+
 def _assemble(total, by_level, by_sector, by_region, agencies, themes, initiatives, years,
               by_compilation) -> dict:
-    """The facet dict from raw counts (shared by the SQL and the in-memory counts)."""
+    """The facet dict from raw counts (shared by the SQL and the in-memory counts); the
+    region facet holds every level (``_region_rows``)."""
     levels = dict(Agency.Level.choices)
     level_order = list(levels)
     by_compilation = sorted(by_compilation, key=lambda row: (-row[1], row[0]))[:FACET_LIMIT]
@@ -154,7 +169,7 @@ def _assemble(total, by_level, by_sector, by_region, agencies, themes, initiativ
             key=lambda row: level_order.index(row[0]) if row[0] in levels else 99,
         ),
         "sector": _top([(value, value, n) for value, n in by_sector.items()]),
-        "region": _top([(value, value, n) for value, n in by_region.items()]),
+        "region": _region_rows(by_region),
         "agency": _top(agencies),
         "theme": _top(themes),
         "initiative": _top(initiatives),
@@ -209,8 +224,7 @@ class _Maps:
         for pk, name, region, level, sector in Agency.objects.order_by().values_list(
             "pk", "name", "region", "level", "sector"
         ):
-            label = f"{name}（{region}）" if region else name
-            self.agency[pk] = (label, level, sector, region)
+            self.agency[pk] = (agency_label(name, region), level, sector, region)
         self.theme_set_at, self.theme_sets = self._tag_sets(TaggedTheme, size)
         self.initiative_set_at, self.initiative_sets = self._tag_sets(TaggedInitiative, size)
         # Per article id the index of its profile (agency, year, theme set, initiative set):

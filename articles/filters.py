@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -71,6 +72,42 @@ class DateBoundField(forms.CharField):
         return datetime.date(year, 12, 31) if self.end else datetime.date(year, 1, 1)
 
 
+class RegionField(forms.CharField):
+    """A region by its code (52, 5227, 522701) or its name (贵州省, 黔南州, 都匀市), cleaned to
+    its code; a name that is no region, or one several regions share, is refused."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 50)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        from .regions import gazetteer
+
+        value = (super().clean(value) or "").strip()
+        if not value:
+            return ""
+        places = gazetteer()
+        place = places.get(value) if value.isascii() else places.place_of(value)
+        if place is None:
+            raise forms.ValidationError(_("没有这个地区。"))
+        return place.code
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RegionFilter(django_filters.Filter):
+    """Articles whose agency is in the region, at any level below it."""
+
+    field_class = RegionField
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(agency__region=value) | Q(agency__region__prefecture=value)
+            | Q(agency__region__province=value)
+        )
+
+
 _FULL_DIGITS = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
 
 
@@ -112,7 +149,7 @@ class ArticleFilter(django_filters.FilterSet):
         field_name="agency__level", choices=Agency.Level.choices, label=_("层级")
     )
     sector = django_filters.CharFilter(field_name="agency__sector", label=_("系统"), max_length=30)
-    region = django_filters.CharFilter(field_name="agency__region", label=_("地区"), max_length=50)
+    region = RegionFilter(label=_("地区"))
     agency = IdFilter(field_name="agency_id", label=_("机关"))
     theme = django_filters.CharFilter(field_name="themes__slug", label=_("主题"), max_length=100)
     initiative = django_filters.CharFilter(

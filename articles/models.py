@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-from django.utils.text import slugify
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -43,6 +43,55 @@ class LibraryState(models.Model):
         verbose_name_plural = _("资料库状态")
 
 
+def agency_label(name: str, region_code) -> str:
+    """市审计局（都匀市）: an agency's name with its region's short name, when it has one that
+    the name does not already start with."""
+    if not region_code:
+        return name
+    from .regions import gazetteer
+
+    region = gazetteer().label(region_code)
+    return f"{name}（{region}）" if region and not name.startswith(region) else name
+
+
+class Region(models.Model):
+    """A division of China (province, prefecture or county level) from ``articles.regions``;
+    the code is the administrative code, so a region's code starts with its parents'."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级")
+        PREFECTURE = "prefecture", _("地级")
+        COUNTY = "county", _("县级")
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    short_name = models.CharField(_("简称"), max_length=30)
+    kind = models.CharField(_("类型"), max_length=10)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("上级"),
+    )
+    province = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("所属省份"),
+    )
+    prefecture = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("所属地级区划"),
+    )
+
+    class Meta:
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+        ordering = ["code"]
+
+    def __str__(self):
+        from .regions import gazetteer
+
+        return gazetteer().path(self.code) or self.name
+
+
 class Agency(models.Model):
     class Level(models.TextChoices):
         PROVINCE = "省", _("省")
@@ -61,9 +110,10 @@ class Agency(models.Model):
         _("系统"), max_length=30, blank=True, db_index=True,
         help_text=_("所属系统，如：审计、民政、组织、文明办、交通运输。"),
     )
-    region = models.CharField(
-        _("地区"), max_length=50, blank=True, db_index=True,
-        help_text=_("可留空；同名机关在不同地区时用它区分。"),
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="agencies",
+        verbose_name=_("地区"),
+        help_text=_("机关所在的省、地或县；名称或文章未写明地区时留空。"),
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
@@ -72,13 +122,17 @@ class Agency(models.Model):
     class Meta:
         verbose_name = _("机关")
         verbose_name_plural = _("机关")
-        ordering = ["name", "region"]
+        ordering = ["name", "region_id"]  # by the code: no join (row locks refuse outer joins)
         constraints = [
             models.UniqueConstraint(fields=["name", "region"], name="agency_unique_name_region"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(region__isnull=True),
+                name="agency_unique_name_without_region",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.region}）" if self.region else self.name
+        return agency_label(self.name, self.region_id)
 
     def get_absolute_url(self):
         return reverse("articles:agency", args=[self.pk])
@@ -90,7 +144,10 @@ class AgencyAlias(models.Model):
     merged one again."""
 
     name = models.CharField(_("名称"), max_length=100)
-    region = models.CharField(_("地区"), max_length=50, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("地区"),
+    )
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("机关")
     )
@@ -100,6 +157,10 @@ class AgencyAlias(models.Model):
         verbose_name_plural = _("机关别名")
         constraints = [
             models.UniqueConstraint(fields=["name", "region"], name="agency_alias_unique"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(region__isnull=True),
+                name="agency_alias_unique_without_region",
+            ),
         ]
 
     def __str__(self):
@@ -470,7 +531,7 @@ class Article(models.Model):
         self.text = restore_codes(self.original_text or "")
         self.chars = len("".join((self.original_text or "").split()))  # non-space characters
         self.checksum = hashlib.sha256(
-            f"{self.title}\n{self.original_text}".encode("utf-8")
+            f"{self.title}\n{self.original_text}".encode()
         ).hexdigest()
 
     def save(self, *args, **kwargs):

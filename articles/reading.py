@@ -6,7 +6,11 @@ from collections import Counter
 from django.db.models import Count
 
 from .models import (
-    Article, Initiative, TaggedInitiative, TaggedTheme, Theme,
+    Article,
+    Initiative,
+    TaggedInitiative,
+    TaggedTheme,
+    Theme,
 )
 
 RELATED_LIMIT = 5

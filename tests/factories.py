@@ -15,7 +15,14 @@ def make_agency(**overrides):
     overrides.setdefault("name", f"市审计局{next(_seq)}")
     overrides.setdefault("level", Agency.Level.CITY)
     overrides.setdefault("sector", "审计")
-    return Agency.objects.create(**overrides)
+    region = overrides.pop("region", None)
+    if isinstance(region, str) and region:  # a place name, as a document writes it: 都匀市, 黔南州
+        from articles.regions import gazetteer
+
+        place = gazetteer().place_of(region)
+        assert place is not None, f"no region named {region}"
+        region = place.code
+    return Agency.objects.create(region_id=region or None, **overrides)
 
 
 def make_compilation(**overrides):

@@ -17,7 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 from schemathesis.checks import content_type_conformance, not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from articles.models import Status
+from articles.models import Article, Status
 from articles.text import teaser
 from tests.factories import make_agency, make_article, make_compilation, make_user
 from tests.views.data import SECRET, make_members_article
@@ -105,7 +105,14 @@ class ReadApiTests(TestCase):
         _status, theme = self.get("theme-detail", "清廉机关")
         self.assertEqual(theme["name"], "清廉机关")
         _status, agency = self.get("agency-detail", self.data["agency"].pk)
-        self.assertEqual((agency["name"], agency["region"]), ("市审计局", "贵阳市"))
+        self.assertEqual((agency["name"], agency["region"], agency["region_path"]),
+                         ("市审计局", "5201", "贵州省 › 贵阳市"))
+        _status, listed = self.get("article-list", region="52")
+        self.assertEqual(listed["count"], Article.objects.filter(
+            status="published", agency__region__province="52").count())
+        self.assertGreater(listed["count"], 0)
+        status, _body = self.get("article-list", region="火星")
+        self.assertEqual(status, 400)
         _status, initiatives = self.get("initiative-list")
         self.assertIn("三化", [i["name"] for i in initiatives["results"]])
 

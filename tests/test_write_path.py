@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from articles.importer import import_compilation
 from articles.models import Agency, Article, Compilation, Theme, TocEntry
+from articles.regions import gazetteer
 from articles.services import names_of
 
 from .factories import make_agency, make_article, make_compilation, make_user
@@ -36,7 +37,7 @@ class TwoEditors(TestCase):
     def setUpTestData(cls):
         cls.editor_a = make_user("编辑甲", group="编辑", staff=True)
         cls.editor_b = make_user("编辑乙", group="编辑", staff=True)
-        cls.agency = make_agency(name="市审计局", level="市", sector="审计", region="临河市")
+        cls.agency = make_agency(name="市审计局", level="市", sector="审计", region="都匀市")
         cls.article = make_article(
             agency=cls.agency, title="市审计局：“三化”发力争创“五型”模范机关", year=2021,
             initiatives=["三化"], themes=["清廉机关"],
@@ -215,21 +216,25 @@ class AgencyAndTagFormTests(TwoEditors):
     def test_a_second_agency_save_is_refused(self):
         url = reverse("admin:articles_agency_change", args=[self.agency.pk])
         data_a, data_b = self.open(self.a, url), self.open(self.b, url)
-        self.assertEqual(self.b.post(url, {**data_b, "region": "东山市"}).status_code, 302)
+        fuquan = gazetteer().place_of("福泉市").code
+        self.assertEqual(self.b.post(url, {**data_b, "region": fuquan}).status_code, 302)
         after_b = snapshot(Agency, self.agency.pk)
         response = self.a.post(url, {**data_a, "sector": "审计监督"})
-        self.assert_refused(response, "编辑乙", "地区：临河市 → 东山市")
+        self.assert_refused(response, "编辑乙",
+                            "地区：贵州省 › 黔南州 › 都匀市 → 贵州省 › 黔南州 › 福泉市")
         self.assertEqual(snapshot(Agency, self.agency.pk), after_b)
 
     def test_an_agency_restore_brings_back_the_old_values(self):
         url = reverse("admin:articles_agency_change", args=[self.agency.pk])
         data = self.open(self.a, url)
-        self.assertEqual(self.a.post(url, {**data, "region": "东山市"}).status_code, 302)
+        fuquan = gazetteer().place_of("福泉市").code
+        self.assertEqual(self.a.post(url, {**data, "region": fuquan}).status_code, 302)
+        self.assertEqual(Agency.objects.get(pk=self.agency.pk).region_id, fuquan)
         first = Agency.history.filter(id=self.agency.pk).earliest("history_id")
         restore = reverse("admin:articles_agency_simple_history",
                           args=[self.agency.pk, first.history_id])
         self.assertEqual(self.a.post(restore, self.open(self.a, restore)).status_code, 302)
-        self.assertEqual(Agency.objects.get(pk=self.agency.pk).region, "临河市")
+        self.assertEqual(Agency.objects.get(pk=self.agency.pk).region.name, "都匀市")
 
     def test_a_second_tag_save_is_refused_and_a_rename_reaches_the_articles(self):
         theme = Theme.objects.get(name="清廉机关")
@@ -397,7 +402,7 @@ class MergedAgencyTests(TwoEditors):
     def test_a_reimport_never_brings_back_an_agency_merged_away(self):
         first = import_compilation(styles_text().encode(), filename="styles.txt")
         duplicate = Agency.objects.get(name="市财政局")
-        keep = make_agency(name="市财政局（本级）", level="市", sector="财政", region="临河市")
+        keep = make_agency(name="市财政局（本级）", level="市", sector="财政", region="都匀市")
         url = reverse("admin:articles_agency_changelist")
         selection = {"action": "merge", "_selected_action": [keep.pk, duplicate.pk]}
         self.a.post(url, {**selection, "confirm": "1", "keep": keep.pk})

@@ -9,10 +9,18 @@ from ..text import teaser
 
 class AgencySerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    region = serializers.CharField(source="region_id", allow_null=True, read_only=True,
+                                   help_text="地区的行政区划代码（省 2 位、地 4 位、县 6 位），无则为 null")
+    region_path = serializers.SerializerMethodField(help_text="地区：省 › 地 › 县，无则为空")
 
     class Meta:
         model = Agency
-        fields = ("id", "name", "level", "sector", "region", "url")
+        fields = ("id", "name", "level", "sector", "region", "region_path", "url")
+
+    def get_region_path(self, agency) -> str:
+        from ..regions import gazetteer
+
+        return gazetteer().path(agency.region_id)
 
 
 class TagSerializer(serializers.Serializer):

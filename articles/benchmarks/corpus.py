@@ -39,12 +39,7 @@ SECTORS = [
     "水利", "商务", "自然资源", "人社", "公安", "信访", "档案", "机关工委", "统战", "政法",
     "发改", "工信", "科技", "文旅", "退役军人", "体育", "气象", "供销", "工会", "共青团",
 ]
-REGIONS = [
-    f"{a}{b}" for a, b in itertools.product(
-        ["临河", "东山", "西岭", "南湖", "北川", "青石", "白沙", "云溪", "金坪", "松桥"],
-        ["市", "县", "区", "州", "镇"],
-    )
-]
+REGION_COUNT = 50  # real divisions, every level, spread over the provinces (``_regions``)
 NUMERALS = "一二三四五六七八九十"
 TAILS = [
     "点聚力", "个强化", "个着力", "项举措", "化", "型", "突出三强化", "联四促", "级联动", "心合力",
@@ -52,6 +47,16 @@ TAILS = [
     "强三提", "字诀", "个坚持", "线并进", "融合", "大行动", "项机制", "个结合", "字方针", "大工程",
     "个提升", "项工程", "带头", "抓手", "心工程", "个全覆盖", "项制度", "先锋", "有三讲", "型机关",
 ]
+
+
+def _regions() -> list[str]:
+    """``REGION_COUNT`` region codes taken at even steps through the divisions table: a few
+    provinces, many prefectures and counties, as a national library holds."""
+    from ..models import Region
+
+    codes = list(Region.objects.order_by("code").values_list("code", flat=True))
+    step = max(1, len(codes) // REGION_COUNT)
+    return codes[::step][:REGION_COUNT]
 
 
 def _zipf_weights(n, s=1.0):
@@ -78,12 +83,13 @@ def build(*, count: int, seed: int, stdout=None) -> str:
         Agency.objects.all().delete()
         Initiative.objects.all().delete()
 
+        regions = _regions()
         agencies = Agency.objects.bulk_create(
             Agency(
-                name=f"{sector}{'委' if i % 7 == 0 else '局'}", region=REGIONS[i // len(SECTORS)],
+                name=f"{sector}{'委' if i % 7 == 0 else '局'}", region_id=regions[i // len(SECTORS)],
                 level=LEVELS[i % len(LEVELS)], sector=sector,
             )
-            for i, sector in ((i, SECTORS[i % len(SECTORS)]) for i in range(len(SECTORS) * len(REGIONS)))
+            for i, sector in ((i, SECTORS[i % len(SECTORS)]) for i in range(len(SECTORS) * len(regions)))
         )
         agencies = list(Agency.objects.order_by("pk"))
         rng.shuffle(agencies)

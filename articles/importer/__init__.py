@@ -15,6 +15,8 @@ Public API (the admin, the commands and setup_demo use these names):
   files (paths, (bytes, filename) pairs or parsed): new compilations written a batch at a
   time, one result or ImportRefused per item; never a half-written file.
 - ``preview_import(parsed) -> ImportPreview`` — what an import would create or update.
+- ``prepare(parsed) -> parsed`` — the database's part of parsing (themes, agencies' regions),
+  done by the functions above when not done yet.
 - ``sections_from_text(original_text) -> list[dict]`` — sections re-derived after an edit.
 - ``ImportRefused`` — ``str(exc)`` is one Chinese line naming the file and the problem.
 """
@@ -25,13 +27,14 @@ from .sections import sections_from_text
 __all__ = [
     "ImportRefused", "ImportResult", "ParsedArticle", "ParsedCompilation", "import_compilation",
     "import_many",
-    "parse_file", "preview_import", "sections_from_text", "theme_vocabulary",
+    "parse_file", "prepare", "preview_import", "sections_from_text", "theme_vocabulary",
 ]
 
 
 def __getattr__(name):
     # load.py imports the models; keep parse_file importable without the app registry.
-    if name in {"ImportResult", "import_compilation", "import_many", "preview_import", "theme_vocabulary"}:
+    if name in {"ImportResult", "import_compilation", "import_many", "prepare", "preview_import",
+                "theme_vocabulary"}:
         from . import load
 
         return getattr(load, name)

@@ -80,8 +80,24 @@ def _acceptable(name: str) -> bool:
     return 3 <= len(name) <= 20 and not any(word in name for word in _NOT_AGENCY_CORE)
 
 
+def _placed(text: str) -> str | None:
+    """An agency named after the place ``text`` opens with, the place's last character
+    being the level: 三都水族自治县 + 民政局, 朝阳区 + 委宣传部, 黔南州 + 交通运输局."""
+    from ..regions import package_gazetteer
+
+    found = package_gazetteer().named(text[:40], prefix_only=True)
+    if not found:
+        return None
+    end = found[-1][1]
+    match = _AGENCY_RE.match(text[end - 1:])
+    if match and _acceptable(match.group("name")):
+        return text[:end - 1] + _extended(text[end - 1:], match)
+    return None
+
+
 def agency_at_start(text: str) -> str | None:
-    """The agency a title opens with: 市审计局：…, 县委组织部：…, 市民政局“四点聚力”…"""
+    """The agency a title opens with: 市审计局：…, 县委组织部：…, 市民政局“四点聚力”…,
+    三都水族自治县民政局“马上就办”…"""
     head, sep, _rest = text.partition("：")
     if sep and len(head) <= 20 and re.search(rf"(?:{_SUFFIX_RE}|街道|社区|村)$", head):
         return head.removeprefix("XX").removeprefix("xx")
@@ -89,15 +105,28 @@ def agency_at_start(text: str) -> str | None:
     match = _AGENCY_RE.match(text) or _BARE_RE.match(text)
     if match and _acceptable(match.group("name")):
         return _extended(text, match)
-    return None
+    return _placed(text)
+
+
+_CLAUSE_START = re.compile(r"(?:^|(?<=[，。；：、“”\s]))(?=[\u4e00-\u9fff])")
 
 
 def agency_in_opening(paragraph: str, window: int = 160) -> str | None:
-    """The first agency a clause of the opening paragraph starts with."""
-    for match in _AGENCY_RE.finditer(paragraph[:window]):
+    """The first agency a clause of the opening paragraph starts with (市审计局…,
+    XX县委组织部…, 都匀市审计局…)."""
+    head = paragraph[:window]
+    first = None
+    for match in _AGENCY_RE.finditer(head):
         if _acceptable(match.group("name")):
-            return _extended(paragraph, match)
-    return None
+            first = (match.start("name"), _extended(paragraph, match))
+            break
+    for clause in _CLAUSE_START.finditer(head):
+        if first is not None and clause.start() >= first[0]:
+            break
+        placed = _placed(paragraph[clause.start():])
+        if placed:
+            return placed
+    return first[1] if first else None
 
 
 def find_agency(title: str, opening: str) -> str | None:

@@ -32,7 +32,9 @@ from ..models import (
     Theme,
     ThemeKeyword,
     TocEntry,
+    agency_label,
 )
+from ..regions import gazetteer
 from ..services import Write, compilations_publish, locked, set_tags
 from ..services.articles import article_values, names_of, names_text
 from .agencies import level_of, sector_of
@@ -268,26 +270,29 @@ def _find_existing(parsed: ParsedCompilation):
     return None, False
 
 
-def _ensure_vocabulary(parsed: ParsedCompilation):
+def prepare(parsed: ParsedCompilation, vocabulary=None) -> ParsedCompilation:
+    """The database's part of parsing, done once: themes from the vocabulary, agencies'
+    regions from the divisions table."""
     if not parsed.vocabulary_applied:
-        parsed.apply_vocabulary(theme_vocabulary())
+        parsed.apply_vocabulary(theme_vocabulary() if vocabulary is None else vocabulary)
+    if not parsed.regions_placed:
+        parsed.place_agencies(gazetteer())
+    return parsed
 
 
 def preview_import(parsed: ParsedCompilation) -> ImportPreview:
     """Compare a parsed file with the database: new vs already there, nothing written."""
-    _ensure_vocabulary(parsed)
+    prepare(parsed)
     existing, same_file = _find_existing(parsed)
     old = (list(existing.articles.only("id", "compilation_id", "checksum", *HAND_EDITABLE))
            if existing is not None else [])
     matches = _match_articles(old, parsed.articles)
     edited = hand_edits(old)
-    agency_names = sorted({a.agency for a in parsed.articles if a.agency})
-    known_agencies = set(Agency.objects.filter(name__in=agency_names, region="")
-                         .values_list("name", flat=True))
-    merged_into = {alias.name: str(alias.agency) for alias in AgencyAlias.objects.filter(
-        name__in=[n for n in agency_names if n not in known_agencies], region="")
-        .select_related("agency")}
-    known_agencies |= set(merged_into)
+    agency_keys = sorted({_key_of(a) for a in parsed.articles if a.agency},
+                         key=lambda key: (key[0], key[1] or ""))
+    found, aliases = _known_agencies(agency_keys)
+    merged_into = {key: str(agency) for key, agency in aliases.items()}
+    known_agencies = set(found) | set(aliases)
     initiative_names = sorted({n for a in parsed.articles for n in a.initiatives})
     known_initiatives = set(Initiative.objects.filter(name__in=initiative_names)
                             .values_list("name", flat=True))
@@ -300,8 +305,8 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
         else:
             state = UPDATED
         articles.append(ArticlePreview(
-            article, state, bool(article.agency) and article.agency not in known_agencies,
-            merged_into=merged_into.get(article.agency),
+            article, state, bool(article.agency) and _key_of(article) not in known_agencies,
+            merged_into=merged_into.get(_key_of(article)),
             existing_id=match.pk if match is not None else None,
             hand_edits=edited.get(match.pk, []) if match is not None and state == UPDATED else [],
         ))
@@ -313,24 +318,40 @@ def preview_import(parsed: ParsedCompilation) -> ImportPreview:
         status = UPDATED
     return ImportPreview(
         parsed=parsed, status=status, existing=existing, articles=articles,
-        agencies=[(n, n not in known_agencies) for n in agency_names],
+        agencies=[(agency_label(*key), key not in known_agencies) for key in agency_keys],
         initiatives=[(n, n not in known_initiatives) for n in initiative_names],
         themes=sorted({t for a in parsed.articles for t in a.themes}),
     )
 
 
-def _ensure_agencies(write, names) -> tuple[dict[str, Agency], list[str]]:
-    names = sorted(set(names))
-    if not names:
+def _key_of(article: ParsedArticle) -> tuple[str, str | None] | None:
+    """An agency's identity: its name and region code (``Agency``'s unique pair)."""
+    return (article.agency, article.region) if article.agency else None
+
+
+def _known_agencies(keys) -> tuple[dict, dict]:
+    """The agencies of these (name, region) keys: {key: Agency} found under that name, and
+    {key: Agency} for names an editor merged into another agency (``AgencyAlias``)."""
+    keys = set(keys)
+    names = {name for name, _region in keys}
+    found = {(a.name, a.region_id): a for a in Agency.objects.filter(name__in=names)
+             if (a.name, a.region_id) in keys}
+    aliases = {(alias.name, alias.region_id): alias.agency for alias in
+               AgencyAlias.objects.filter(name__in=names).select_related("agency")
+               if (alias.name, alias.region_id) in keys and (alias.name, alias.region_id) not in found}
+    return found, aliases
+
+
+def _ensure_agencies(write, keys) -> tuple[dict[tuple, Agency], list[tuple]]:
+    keys = sorted(set(keys), key=lambda key: (key[0], key[1] or ""))
+    if not keys:
         return {}, []
-    found = {a.name: a for a in Agency.objects.filter(name__in=names, region="")}
-    # Names an editor merged into another agency lead to that agency.
-    found.update({alias.name: alias.agency for alias in AgencyAlias.objects.filter(
-        name__in=[n for n in names if n not in found], region="").select_related("agency")})
-    missing = [n for n in names if n not in found]
-    rows = write.create(
-        [Agency(name=n, level=level_of(n), sector=sector_of(n), region="") for n in missing])
-    found.update({a.name: a for a in rows})
+    found, aliases = _known_agencies(keys)
+    found.update(aliases)  # names an editor merged into another agency lead to that agency
+    missing = [key for key in keys if key not in found]
+    rows = write.create([Agency(name=name, level=level_of(name), sector=sector_of(name),
+                                region_id=region) for name, region in missing])
+    found.update({(a.name, a.region_id): a for a in rows})
     return found, missing
 
 
@@ -359,7 +380,7 @@ def _new_article(compilation, position, parsed: ParsedArticle, agencies, publish
                  initiatives, themes) -> Article:
     article = Article(
         compilation=compilation, position=position, title=parsed.title,
-        agency=agencies.get(parsed.agency) if parsed.agency else None,
+        agency=agencies.get(_key_of(parsed)) if parsed.agency else None,
         original_text=parsed.original_text, sections=parsed.sections, year=parsed.year,
         members_only=parsed.members_only,
         status=Status.PUBLISHED if publish else Status.DRAFT,
@@ -401,10 +422,10 @@ def import_compilation(parsed_or_path, *, publish=False, user=None, filename=Non
     either way the file's order is taken. Raises ImportRefused (nothing written) when the
     file cannot be parsed."""
     if isinstance(parsed_or_path, ParsedCompilation):
-        parsed = parsed_or_path
-        _ensure_vocabulary(parsed)
+        parsed = prepare(parsed_or_path)
     else:
-        parsed = parse_file(parsed_or_path, filename=filename, vocabulary=theme_vocabulary())
+        parsed = prepare(parse_file(parsed_or_path, filename=filename,
+                                    vocabulary=theme_vocabulary()))
     with _import_write(user) as write:
         existing, same_file = _find_existing(parsed)
         if existing is not None and same_file:
@@ -438,7 +459,7 @@ def _create_many(write, parsed_list, *, publish) -> list[ImportResult]:
     ]
     write.create(compilations)
     every = [a for parsed in parsed_list for a in parsed.articles]
-    agencies, new_agencies = _ensure_agencies(write, (a.agency for a in every if a.agency))
+    agencies, new_agencies = _ensure_agencies(write, (_key_of(a) for a in every if a.agency))
     initiatives, new_initiatives = _ensure_initiatives(
         write, (n for a in every for n in a.initiatives))
     themes = _themes((t for a in every for t in a.themes), write)
@@ -454,7 +475,9 @@ def _create_many(write, parsed_list, *, publish) -> list[ImportResult]:
     return [
         ImportResult(
             compilation, CREATED, created=len(articles),
-            agencies_created=sorted({a.agency for a in parsed.articles if a.agency} & set(new_agencies)),
+            agencies_created=sorted(agency_label(*key) for key in
+                                    {_key_of(a) for a in parsed.articles if a.agency}
+                                    & set(new_agencies)),
             initiatives_created=sorted({n for a in parsed.articles for n in a.initiatives} & set(new_initiatives)),
             warnings=list(parsed.warnings), changes=[(CREATED, a.title) for a in articles],
             published=len(articles) if publish else 0,
@@ -494,13 +517,11 @@ def import_many(items, *, publish=False, user=None, batch_size=50):
 
 def _parse_item(item, vocabulary):
     if isinstance(item, ParsedCompilation):
-        if not item.vocabulary_applied:
-            item.apply_vocabulary(vocabulary)
-        return item
+        return prepare(item, vocabulary)
     if isinstance(item, tuple):
         data, filename = item
-        return parse_file(data, filename=filename, vocabulary=vocabulary)
-    return parse_file(item, vocabulary=vocabulary)
+        return prepare(parse_file(data, filename=filename, vocabulary=vocabulary))
+    return prepare(parse_file(item, vocabulary=vocabulary))
 
 
 def _import_batch(items, vocabulary, publish, user):
@@ -568,7 +589,7 @@ def _update(write, compilation, parsed, *, publish, take_file=frozenset()) -> Im
         take_file = set(edited)
     kept_edits = []
     agencies, new_agencies = _ensure_agencies(
-        write, (a.agency for a in parsed.articles if a.agency))
+        write, (_key_of(a) for a in parsed.articles if a.agency))
     initiatives, new_initiatives = _ensure_initiatives(
         write, (n for a in parsed.articles for n in a.initiatives))
     themes = _themes((t for a in parsed.articles for t in a.themes), write)
@@ -587,7 +608,7 @@ def _update(write, compilation, parsed, *, publish, take_file=frozenset()) -> Im
                                    initiatives, themes)
             created.append(article)
         else:
-            agency = agencies.get(parsed_article.agency) if parsed_article.agency else None
+            agency = agencies.get(_key_of(parsed_article)) if parsed_article.agency else None
             values = _content_values(article, parsed_article, agency, position, now)
             if values is not None and article.pk in edited and article.pk not in take_file:
                 kept_edits.append(article)
@@ -633,7 +654,8 @@ def _update(write, compilation, parsed, *, publish, take_file=frozenset()) -> Im
     nothing_changed = not created and not updated
     return ImportResult(
         compilation, UNCHANGED if nothing_changed else UPDATED, created=len(created),
-        updated=len(updated), unchanged=len(unchanged), agencies_created=new_agencies,
+        updated=len(updated), unchanged=len(unchanged),
+        agencies_created=[agency_label(*key) for key in new_agencies],
         initiatives_created=new_initiatives, warnings=warnings,
         changes=_changes(pairs, created, updated), published=published,
     )

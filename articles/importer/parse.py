@@ -60,6 +60,8 @@ class ParsedArticle:
     members_only: bool
     line: int
     agency: str | None = None
+    region: str | None = None  # the agency's region code (``place_agencies``)
+    opening: str = ""  # the first sentence, where a place is often named
     initiatives: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     year: int | None = None
@@ -90,6 +92,7 @@ class ParsedArticle:
         return {
             "title": self.title,
             "agency": self.agency,
+            "region": self.region,
             "initiatives": list(self.initiatives),
             "themes": list(self.themes),
             "headings": self.headings,
@@ -111,6 +114,7 @@ class ParsedCompilation:
     checksum: str
     dropped_lines: int = 0
     vocabulary_applied: bool = False
+    regions_placed: bool = False
 
     def apply_vocabulary(self, vocabulary: dict[str, str]) -> None:
         """(Re)compute every article's themes from a keyword → theme vocabulary."""
@@ -120,6 +124,21 @@ class ParsedCompilation:
             # A quoted theme (打造“清廉机关”品牌) is the theme, not an initiative as well.
             article.initiatives = [n for n in article.initiatives if n not in taken]
         self.vocabulary_applied = True
+
+    def place_agencies(self, gazetteer) -> None:
+        """Every article's agency region: named in the agency's name, or else a place of
+        the agency's level named by the article's first sentence, its title or the
+        compilation's title (``regions.Gazetteer.agency_place``); None when nothing says."""
+        for article in self.articles:
+            if not article.agency:
+                article.region = None
+                continue
+            place = gazetteer.agency_place(
+                article.agency, level_of(article.agency), article.opening, article.title,
+                self.title,
+            )
+            article.region = place.code if place else None
+        self.regions_placed = True
 
     def as_json(self) -> dict:
         """The documented JSON shape of ``import_compilation --json``."""
@@ -298,6 +317,7 @@ def _build_article(title_line: Line, body_lines: list[Line], paid: bool, vocabul
         members_only=paid,
         line=title_line.number,
         agency=find_agency(title_line.text, opening),
+        opening=opening.split("。", 1)[0][:200],
         initiatives=initiatives,
         themes=match_themes(title_line.text, original, vocabulary or {}),
         year=_year(original),

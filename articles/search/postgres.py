@@ -44,10 +44,10 @@ from django.db import connection
 
 from .backends import SearchBackend
 from .documents import STATE, digest, full_fields, preview_fields
-from .scope import FREE, FULL
-from .scope import PREVIEW as PREVIEW_PART
-from .scope import MEMBERS as MEMBERS_PART
 from .query import LooseAtom
+from .scope import FREE, FULL
+from .scope import MEMBERS as MEMBERS_PART
+from .scope import PREVIEW as PREVIEW_PART
 from .tokenise import (
     SEPARATOR,
     atom_skeleton,

@@ -37,9 +37,9 @@ from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
 from .backends import SearchBackend
 from .documents import DAMAGED, digest, full_fields, preview_fields
+from .query import LooseAtom
 from .scope import FREE
 from .scope import PREVIEW as PREVIEW_PART
-from .query import LooseAtom
 from .tokenise import atom_tokens, token_string
 
 TABLE = "articles_search"

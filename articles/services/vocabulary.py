@@ -33,15 +33,16 @@ def agency_merge(*, keep: Agency, merge: list[Agency], user=None) -> int:
             write.change(article, {"agency": keep.pk})
         write.flush()  # the articles leave the agencies before these go
         merged = locked(Agency.objects.filter(pk__in=others))
-        names = {(a.name, a.region) for a in merged} | set(
-            AgencyAlias.objects.filter(agency__in=others).values_list("name", "region"))
-        names.discard((keep.name, keep.region))
+        names = {(a.name, a.region_id) for a in merged} | set(
+            AgencyAlias.objects.filter(agency__in=others).values_list("name", "region_id"))
+        names.discard((keep.name, keep.region_id))
         write.delete_rows(AgencyAlias.objects.filter(
             agency__in=others) | AgencyAlias.objects.filter(
             name__in=[n for n, _r in names], agency=keep))
         for agency in merged:
             write.delete(agency)
-        write.create([AgencyAlias(name=n, region=r, agency=keep) for n, r in sorted(names)])
+        write.create([AgencyAlias(name=n, region_id=r, agency=keep)
+                      for n, r in sorted(names, key=lambda pair: (pair[0], pair[1] or ""))])
     return len(articles)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import search as search_engine
 from ..facets import agency_counts, cached, facets_for, facets_for_ids, tag_counts
 from ..filters import ArticleFilter, CompilationFilter
-from ..models import Agency, Article, Compilation, Initiative, Theme
+from ..models import Agency, Article, Compilation, Initiative, Region, Theme, agency_label
 from ..permissions import (
     can_read_full,
     readable_texts,
@@ -30,6 +30,7 @@ from ..reading import (
     page_rows,
     related_articles,
 )
+from ..regions import gazetteer
 
 PAGE_SIZE = 20
 FACET_SHOWN = 8  # values shown before “更多”
@@ -96,17 +97,33 @@ def _url_with(params, **changes):
     return "?" + query.urlencode() if query else "?"
 
 
+def _region_rows(rows, selected):
+    """The region facet walked down: the provinces; under a selected region its chain
+    (each a link up) and the regions one level below it."""
+    places = gazetteer()
+    place = places.get(selected)
+    if place is None:
+        return [row for row in rows if places[row[0]].level == Region.Level.PROVINCE]
+    chain = set(place.chain)
+    return ([row for code in place.chain for row in rows if row[0] == code]
+            + [row for row in rows if places[row[0]].parent == place.code
+               and row[0] not in chain])
+
+
 def _facet_groups(facets, active, params):
     """Facet values for the template, each with the URL that selects or clears it."""
     groups = []
     for name, label in FACET_LABELS.items():
         selected = active.get(name)
+        rows = facets.get(name, [])
+        if name == "region":
+            rows = _region_rows(rows, selected)
         values = [
             {
                 "label": value_label, "count": count, "selected": str(value) == selected,
                 "url": _url_with(params, **{name: None if str(value) == selected else value}),
             }
-            for value, value_label, count in facets.get(name, [])
+            for value, value_label, count in rows
         ]
         if values:
             groups.append({
@@ -119,6 +136,8 @@ def _facet_groups(facets, active, params):
 def _chips(facets, active, params):
     """The active filters, each with a URL that removes it."""
     def label(name, value):
+        if name == "region":
+            return gazetteer().path(value) or value
         return next((lab for v, lab, _ in facets.get(name, []) if str(v) == value), value)
 
     return [
@@ -291,7 +310,8 @@ def agency_index(request):
     levels = {}
     for pk, name, region, level, sector, count in rows:
         levels.setdefault(level, []).append(
-            {"pk": pk, "name": name, "region": region, "sector": sector, "count": count}
+            {"pk": pk, "name": name, "label": agency_label(name, region), "sector": sector,
+             "count": count}
         )
     groups = [
         {"label": label, "agencies": levels[value]}

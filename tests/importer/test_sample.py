@@ -84,7 +84,10 @@ def test_sample_json_shape(sample_path):
     data = json.loads(out.getvalue())
     assert set(data) == {"title", "declared_count", "toc", "articles", "warnings"}
     assert set(data["articles"][0]) == {
-        "title", "agency", "initiatives", "themes", "headings", "members_only", "chars"}
+        "title", "agency", "region", "initiatives", "themes", "headings", "members_only",
+        "chars"}
+    # The sample names no place for its agencies (市审计局, 州交通运输局 …): none is guessed.
+    assert [a["region"] for a in data["articles"]] == [None] * len(data["articles"])
     assert data["toc"][0] == {"title": EXPECTED_TITLES[1], "page": 5}
     assert "清廉机关" in data["articles"][0]["themes"]
     assert Compilation.objects.count() == 0

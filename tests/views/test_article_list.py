@@ -19,9 +19,9 @@ def facet(response, name):
 class ArticleListTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.audit = make_agency(name="市审计局", level="市", sector="审计", region="临河市")
-        cls.organisation = make_agency(name="县委组织部", level="县", sector="组织", region="东山县")
-        cls.civil = make_agency(name="市民政局", level="市", sector="民政", region="临河市")
+        cls.audit = make_agency(name="市审计局", level="市", sector="审计", region="都匀市")
+        cls.organisation = make_agency(name="县委组织部", level="县", sector="组织", region="三都县")
+        cls.civil = make_agency(name="市民政局", level="市", sector="民政", region="都匀市")
         cls.first = make_compilation(title="模范机关建设材料汇编（一）")
         cls.second = make_compilation(title="清廉机关建设材料汇编（二）")
         specs = [
@@ -45,7 +45,9 @@ class ArticleListTests(TestCase):
         self.assertEqual(response.context["total"], 6)
         self.assertEqual(facet(response, "level"), {"市": 3, "县": 2})
         self.assertEqual(facet(response, "sector"), {"审计": 2, "组织": 2, "民政": 1})
-        self.assertEqual(facet(response, "region"), {"临河市": 3, "东山县": 2})
+        # Every level of the region facet: an article counts for its county, prefecture and
+        # province.
+        self.assertEqual(facet(response, "region"), {"贵州": 5, "黔南州": 5, "都匀市": 3, "三都县": 2})
         self.assertEqual(facet(response, "theme"), {"党建": 3, "清廉机关": 2, "作风建设": 1})
         self.assertEqual(facet(response, "initiative"), {"四点聚力": 2, "三个强化": 2})
         self.assertEqual(facet(response, "year"), {"2023": 3, "2022": 1, "2021": 1})
@@ -82,13 +84,37 @@ class ArticleListTests(TestCase):
 
     def test_filter_by_agency_region_initiative_and_compilation(self):
         cases = {
-            "agency": (str(self.organisation.pk), 2), "region": ("东山县", 2),
+            "agency": (str(self.organisation.pk), 2), "region": ("三都县", 2),
             "initiative": ("三个强化", 2), "compilation": (str(self.second.pk), 3),
             "sector": ("民政", 1),
         }
         for name, (value, count) in cases.items():
             with self.subTest(name=name):
                 self.assertEqual(self.client.get(LIST, {name: value}).context["total"], count)
+
+    def test_the_region_facet_walks_down_from_the_provinces(self):
+        def shown(response):
+            """(label, count, selected) of the region facet's links, as the page shows them."""
+            html = response.content.decode()
+            section = html[html.index('aria-labelledby="facet-region"'):]
+            section = section[:section.index("</section>")]
+            return [(label, int(count), bool(selected)) for selected, label, count in re.findall(
+                r'<a href="[^"]*"( class="selected")?[^>]*><span class="facet-label">([^<]+)'
+                r'</span> <span class="count">(\d+)</span>', section)]
+
+        top = self.client.get(LIST)
+        self.assertEqual(shown(top), [("贵州", 5, False)])
+        province = self.client.get(LIST, {"region": "52"})
+        self.assertEqual(province.context["total"], 5)
+        self.assertEqual(shown(province), [("贵州", 5, True), ("黔南州", 5, False)])
+        prefecture = self.client.get(LIST, {"region": "黔南布依族苗族自治州"})
+        self.assertEqual(prefecture.context["total"], 5)
+        self.assertEqual(shown(prefecture), [
+            ("贵州", 5, False), ("黔南州", 5, True), ("都匀市", 3, False), ("三都县", 2, False)])
+        county = self.client.get(LIST, {"region": "都匀市"})
+        self.assertEqual(county.context["total"], 3)
+        self.assertContains(county, "贵州省 › 黔南州 › 都匀市")  # the chip names the whole path
+        self.assertEqual(self.client.get(LIST, {"region": "江苏省"}).context["total"], 0)
 
     def test_sort_by_title_and_by_date(self):
         by_title = self.client.get(LIST, {"sort": "title"})
@@ -103,7 +129,8 @@ class ArticleListTests(TestCase):
             {"page": "abc"}, {"page": "99999"}, {"page": "-1"}, {"year": "abc"},
             {"agency": "99999999999999999999"}, {"agency": "不存在"}, {"level": "火星"},
             {"theme": "不存在的主题"}, {"sort": "<script>"}, {"compilation": "0"},
-            {"region": "x" * 500}, {"theme": "a\x00b"},
+            {"region": "x" * 500}, {"region": "火星"}, {"region": "朝阳区"}, {"region": "99"},
+            {"theme": "a\x00b"},
         ):
             with self.subTest(params=params):
                 self.assertEqual(self.client.get(LIST, params).status_code, 200)

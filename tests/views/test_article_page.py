@@ -12,7 +12,7 @@ from .data import make_rich_article
 class ArticlePageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.agency = make_agency(name="市审计局", level="市", sector="审计", region="临河市")
+        cls.agency = make_agency(name="市审计局", level="市", sector="审计", region="都匀市")
         cls.compilation = make_compilation(title="关于模范机关建设材料汇编（4篇）")
         cls.first = make_article(compilation=cls.compilation, position=1, title="第一篇：四项举措")
         cls.draft = make_article(

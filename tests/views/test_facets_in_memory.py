@@ -24,7 +24,7 @@ def generate(seed, n=60):
         make_agency(
             name=f"第{seed}-{i}机关", level=rng.choice(levels),
             sector=rng.choice(["", "审计", "纪检", "教育"]),
-            region=rng.choice(["", "临河市", "东岭县"]),
+            region=rng.choice(["", "都匀市", "三都县", "西山区"]),
         )
         for i in range(6)
     ]

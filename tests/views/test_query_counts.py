@@ -12,7 +12,7 @@ from .data import make_rich_article
 
 def build(n):
     """A library of ``n`` tagged articles in one compilation with a full 目录, by one agency."""
-    agency = make_agency(name=f"市审计局{n}", level="市", sector="审计", region="临河市")
+    agency = make_agency(name=f"市审计局{n}", level="市", sector="审计", region="都匀市")
     compilation = make_compilation(title=f"材料汇编（{n}篇）")
     articles = [
         make_rich_article(

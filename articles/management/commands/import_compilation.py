@@ -5,7 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import ImportRefused, import_compilation, parse_file, theme_vocabulary
+from articles.importer import ImportRefused, import_compilation, parse_file, prepare
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         as_json = json
         try:
             parsed = parse_file(path)  # refusals come before any database access
-            parsed.apply_vocabulary(theme_vocabulary())
+            prepare(parsed)
             result = None if dry_run else import_compilation(
                 parsed, publish=publish, take_file="all" if overwrite_edits else ())
         except ImportRefused as exc:
