@@ -57,7 +57,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         allow_empty_file=True,  # the importer names the file in its own message
         label=gettext_lazy("汇编文件"),
-        help_text=gettext_lazy("纯文本（UTF-8、GBK/GB18030、UTF-16 均可）或 Word .docx，最大 20 MB。"),
+        help_text=gettext_lazy("纯文本（UTF-8、GBK/GB18030、UTF-16 均可）、Word（.docx 或旧版 .doc）或带文字层的 PDF，最大 20 MB。"),
     )
 
 

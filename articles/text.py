@@ -89,6 +89,27 @@ def fold_width(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+# Radical and compatibility code points that PDF text extraction gives for ideographs (⼀ for
+# 一, ⺠ for 民, 﨑 for 崎): the Kangxi radicals and compatibility ideographs by their Unicode
+# compatibility mapping, the supplement's simplified forms by their equivalent ideograph.
+_RADICAL_SUPPLEMENT = dict(zip(
+    "⺌⺍⺗⺝⺟⺠⺣⺩⺮⺳⻁⻄⻅⻆⻈⻉⻋⻏⻓⻔⻖⻗⻘⻙⻚⻛⻜⻝⻠⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+    "小小心月母民火王竹网虎西见角讠贝车阝长门阝雨青韦页风飞食饣马骨鬼鱼鸟卤麦黄黾齐齿龙龟",
+    strict=True,
+))
+_RADICAL_TABLE = {
+    code: unicodedata.normalize("NFKC", chr(code))
+    for code in [*range(0x2F00, 0x2FD6), *range(0xF900, 0xFADA)]
+    if len(unicodedata.normalize("NFKC", chr(code))) == 1
+} | {ord(radical): ideograph for radical, ideograph in _RADICAL_SUPPLEMENT.items()}
+_RADICAL_RE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff]")
+
+
+def fold_radicals(text: str) -> str:
+    """Ideographs for the radicals and compatibility forms a PDF's text layer often holds."""
+    return text.translate(_RADICAL_TABLE) if _RADICAL_RE.search(text) else text
+
+
 _QUOTES = "\"'“”‘’「」『』《》〈〉【】"
 
 

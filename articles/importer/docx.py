@@ -142,7 +142,7 @@ def docx_lines(source: Source) -> list[Line]:
     """The document's paragraphs as lines with title/heading hints."""
     name, data = source.filename, source.data
     if data.startswith(CFB_MAGIC):
-        raise ImportRefused(name, "Word 文档设有密码（已加密）或是旧版 .doc 格式，无法读取；请另存为未加密的 .docx")
+        raise ImportRefused(name, "Word 文档设有密码（已加密）或已损坏，无法读取；请另存为未加密的 .docx")
     if not data.startswith(ZIP_MAGIC):
         raise ImportRefused(name, "不是有效的 .docx 文件")
     try:

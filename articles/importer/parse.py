@@ -11,12 +11,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..text import fold_radicals
 from .agencies import find_agency, level_of, sector_of
 from .boilerplate import PAID_BEGIN, PAID_END, is_advertising, marker
-from .decode import Source, decode_text, read_source
+from .decode import CFB_MAGIC, Source, decode_text, read_source
+from .doc import doc_lines, is_doc
 from .docx import docx_lines
 from .errors import ImportRefused
 from .lines import HEADING, TITLE, Line, text_lines
+from .pdf import is_pdf, pdf_lines
 from .sections import ends_open, is_byline, is_numbered, sections_from_lines
 from .tags import body_suggestions, match_themes, title_initiatives
 
@@ -152,9 +155,18 @@ class ParsedCompilation:
 
 
 def _lines_of(source: Source) -> list[Line]:
-    if source.is_docx:
-        return docx_lines(source)
-    return text_lines(decode_text(source))
+    """The file's lines by its format (PDF, .doc, .docx or text), radicals folded."""
+    if is_pdf(source.data):
+        lines = pdf_lines(source)
+    elif is_doc(source.data):
+        lines = doc_lines(source)
+    elif source.is_docx or source.data.startswith(CFB_MAGIC):  # CFB: an encrypted .docx
+        lines = docx_lines(source)
+    else:
+        lines = text_lines(decode_text(source))
+    for line in lines:
+        line.text = fold_radicals(line.text)
+    return lines
 
 
 def _strip_boilerplate(lines: list[Line]) -> tuple[list[Line], int, list[tuple[int, str]]]:

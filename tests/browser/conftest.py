@@ -28,7 +28,7 @@ def browser():
     ``check --deploy`` (tests/test_project.py) rightly rejects it anywhere else.
     """
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is absent: run .ci/browser-deps to install Debian's chromium"
+        reason = f"{CHROMIUM} is absent: run .ci/debian-deps to install Debian's chromium"
         if os.environ.get("HUIBIAN_REQUIRE_BROWSER") == "1":
             pytest.fail(reason + " (HUIBIAN_REQUIRE_BROWSER=1)")
         pytest.skip(reason)
