@@ -20,6 +20,7 @@ object-tools. Both views need the add-compilation permission. Between preview an
 upload waits in a staging directory (``HUIBIAN_IMPORT_STAGING``, default: the system temp
 directory) under a random name carried in a signed form field.
 """
+import bisect
 import secrets
 import tempfile
 import time
@@ -143,6 +144,17 @@ def _agency_names(preview, limit=300) -> list[str]:
     return names
 
 
+def _notes_by_article(parsed):
+    """The parser's notes (line, text): those before the first article (title, 目录), and per
+    article those from its title line up to the next article's."""
+    starts = [article.line for article in parsed.articles]
+    before, at = [], [[] for _ in starts]
+    for line, text in parsed.notes:
+        n = bisect.bisect_right(starts, line) - 1
+        (before if n < 0 else at[n]).append((line, text))
+    return before, at
+
+
 def upload_view(model_admin, request):
     """GET: the upload form. POST: parse the file and show the preview (nothing written)."""
     if not model_admin.has_add_permission(request):
@@ -165,17 +177,19 @@ def upload_view(model_admin, request):
         form.add_error("file", str(refusal))
         return _render_form(model_admin, request, form, status=400)
     preview = preview_import(parsed)
+    notes_before, notes_at = _notes_by_article(parsed)
     rows = [
         {"preview": row, "excerpt": marked_excerpt(row.parsed.original_text),
          "placeholders": len(placeholder_spans(row.parsed.original_text)),
          "region_path": gazetteer().path(row.parsed.region),
+         "notes": notes_at[n],
          "display_title": restore_codes(row.parsed.title)}
-        for row in preview.articles
+        for n, row in enumerate(preview.articles)
     ]
     return render(request, "admin/articles/compilation/import_preview.html", _context(
         model_admin, request, preview=preview, parsed=parsed, rows=rows,
         hand_edited=sum(1 for row in preview.articles if row.hand_edits),
-        agency_names=_agency_names(preview),
+        agency_names=_agency_names(preview), notes_before=notes_before,
         ticket=_stage(data, filename), filename=filename,
         title=_("导入预览：%(title)s") % {"title": parsed.title},
     ))

@@ -116,6 +116,10 @@ class ParsedCompilation:
     source_name: str
     checksum: str
     dropped_lines: int = 0
+    # (line number, what the editor should know about that line): the advertising removed,
+    # titles without text, 目录 entries and articles that do not match; the preview shows
+    # each beside the article it falls in.
+    notes: list[tuple[int, str]] = field(default_factory=list)
     vocabulary_applied: bool = False
     regions_placed: bool = False
 
@@ -169,16 +173,17 @@ def _lines_of(source: Source) -> list[Line]:
     return lines
 
 
-def _strip_boilerplate(lines: list[Line]) -> tuple[list[Line], int, list[tuple[int, str]]]:
-    """Lines without advertising; paid markers stay (as blank-like lines carrying the marker)."""
-    kept, dropped, markers = [], 0, []
+def _strip_boilerplate(lines: list[Line]) -> tuple[list[Line], list[Line], list[tuple[int, str]]]:
+    """Lines without advertising (and the advertising lines dropped); paid markers stay (as
+    blank-like lines carrying the marker)."""
+    kept, dropped, markers = [], [], []
     for line in lines:
         found = marker(line.text)
         if found:
             markers.append((line.number, found))
             kept.append(Line("", line.number, found))
         elif is_advertising(line.text):
-            dropped += 1
+            dropped.append(line)
             kept.append(Line("", line.number))
         else:
             kept.append(line)
@@ -343,12 +348,15 @@ def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None) -
     Raises ImportRefused with one Chinese line naming the file and the problem."""
     source = read_source(path_or_bytes, filename)
     name = source.filename
-    lines, dropped, _markers = _strip_boilerplate(_lines_of(source))
+    lines, dropped_lines, _markers = _strip_boilerplate(_lines_of(source))
+    dropped = len(dropped_lines)
+    notes = [(line.number, f"已删除广告或联系方式：{line.text[:120]}") for line in dropped_lines]
     if not any(not line.blank for line in lines):
         raise ImportRefused(name, "文件是空的" if not dropped else "文件里只有广告，没有正文")
     warnings: list[str] = []
 
     title, declared, title_line, i = _parse_title(lines, 0, name)
+    title_line_number = lines[i - 1].number
     toc, i = _parse_toc(lines, i, title_line)
     body = lines[i:]
     title_indexes = _find_titles(body, toc)
@@ -383,15 +391,17 @@ def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None) -
         title_line = body[start]
         if not content:
             warnings.append(f"第 {title_line.number} 行的《{title_line.text}》没有正文，已跳过")
+            notes.append((title_line.number, f"《{title_line.text}》没有正文，已跳过"))
             continue
         members = paid_at[start] or any(paid_at[k] for k in span if not body[k].blank)
         articles.append(_build_article(title_line, content, members, vocabulary))
     if not articles:
         raise ImportRefused(name, "找不到带正文的文章")
 
-    _check_toc(toc, articles, warnings)
+    _check_toc(toc, articles, warnings, notes)
     if declared is not None and declared != len(articles):
         warnings.append(f"标题声明 {declared} 篇，正文实有 {len(articles)} 篇")
+        notes.append((title_line_number, f"标题声明 {declared} 篇，正文实有 {len(articles)} 篇"))
     if dropped:
         warnings.append(f"已删除 {dropped} 行广告或联系方式（不属于正文）")
     for article in articles:
@@ -400,6 +410,7 @@ def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None) -
     return ParsedCompilation(
         title=title[:300], declared_count=declared, toc=toc, articles=articles,
         warnings=warnings, source_name=name, checksum=source.checksum, dropped_lines=dropped,
+        notes=sorted(notes),
         vocabulary_applied=vocabulary is not None,
     )
 
@@ -411,7 +422,8 @@ def _some(names, limit: int = 10) -> str:
     return shown if len(names) <= limit else f"{shown} 等 {len(names)} 篇"
 
 
-def _check_toc(toc: list[TocItem], articles: list[ParsedArticle], warnings: list[str]):
+def _check_toc(toc: list[TocItem], articles: list[ParsedArticle], warnings: list[str],
+               notes: list[tuple[int, str]]):
     if not toc:
         return
     used = set()
@@ -435,6 +447,8 @@ def _check_toc(toc: list[TocItem], articles: list[ParsedArticle], warnings: list
     missing_in_body = [item for t, item in enumerate(toc) if t not in used]
     if not missing_in_toc and not missing_in_body:
         return
+    notes.extend((a.line, "这篇不在目录中") for a in missing_in_toc)
+    notes.extend((item.line, f"目录中的《{item.title}》在正文中找不到") for item in missing_in_body)
     parts = [f"目录列出 {len(toc)} 篇，正文有 {len(articles)} 篇"]
     if missing_in_toc:
         parts.append("目录中没有：" + _some(f"《{a.title}》（第 {a.line} 行）" for a in missing_in_toc))

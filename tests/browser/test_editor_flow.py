@@ -28,6 +28,7 @@ def test_an_edited_preview_is_what_the_import_writes(browser, live_server, scree
     page.click("input[type=submit]")
     page.wait_for_selector("#import-confirm")
     page.fill("input[name=agency_0]", "省财政厅")
+    page.fill("input[name=region_0]", "贵州省")
     page.fill("input[name=themes_1]", "党建、基层减负")
     page.check("input[name=drop][value='3']")
     page.uncheck("input[name=members_only][value='2']")
@@ -38,6 +39,7 @@ def test_an_edited_preview_is_what_the_import_writes(browser, live_server, scree
     articles = list(Article.objects.order_by("position"))
     assert [a.title[:6] for a in articles] == ["市财政局：“", "县委宣传部以", "区档案局“两"]
     assert articles[0].agency.name == "省财政厅"
+    assert articles[0].agency.region.name == "贵州省"
     assert sorted(articles[1].themes.names()) == ["党建", "基层减负"]
     assert not articles[2].members_only
     page.close()

@@ -158,3 +158,64 @@ class EditablePreviewTests(ImportFlow, TestCase):
         self.assertEqual(list(third.initiatives.names()), [])
         self.assertFalse(third.members_only)  # it was members-only in the file; unticked
         self.assertTrue(Theme.objects.filter(name="基层减负").exists())
+
+
+@override_settings(ROOT_URLCONF="tests.importer.admin_urls")
+class PreviewRegionsAndNotesTests(ImportFlow, TestCase):
+    """The preview shows each agency's region and the lines the parser set aside; the editor
+    changes a region by typing a place; a name that is no place refuses the whole import."""
+
+    DOCUMENT = Path(__file__).resolve().parent.parent / "fixtures" / "importer_regions.txt"
+
+    def test_regions_and_notes_are_shown_beside_their_articles(self):
+        response = self.upload(self.DOCUMENT.read_bytes(), "regions.txt")
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn('name="region_1" value="贵州省 › 黔南州 › 都匀市"', html)
+        self.assertIn('name="region_3" value=""', html)  # XX县委组织部: no place guessed
+        # The advertising footer at the end of the last article, with its line number.
+        last = re.search(r'<ul class="import-notes" data-notes="5">(.*?)</ul>', html, re.S).group(1)
+        self.assertIn("已删除广告或联系方式：——本材料由某某资料网整理", last)
+        self.assertRegex(last, r"第 \d+ 行")
+
+    def test_notes_of_a_document_whose_toc_and_body_disagree(self):
+        text = STYLES.read_text(encoding="utf-8")
+        response = self.upload(text.encode("utf-8"), "styles.txt")
+        html = response.content.decode()
+        self.assertIn('data-notes="before"', html)
+        self.assertIn("标题声明 5 篇，正文实有 4 篇", html)
+
+    def test_an_edited_region_is_what_is_written(self):
+        from tests.formdata import form_data
+
+        data = form_data(self.upload(self.DOCUMENT.read_bytes(), "regions.txt"), "import-confirm")
+        data.update({"region_1": "福泉市", "region_3": "三都县", "region_0": ""})
+        self.assertEqual(self.client.post(self.confirm_url, data).status_code, 302)
+        audit = Agency.objects.get(name="市审计局")
+        self.assertEqual(audit.region.name, "福泉市")
+        self.assertEqual(Agency.objects.get(name="县委组织部").region.name, "三都水族自治县")
+        self.assertIsNone(Agency.objects.get(name="黔南州交通运输局").region)
+
+    def test_a_region_that_is_no_place_refuses_the_import_and_writes_nothing(self):
+        from tests.formdata import form_data
+
+        data = form_data(self.upload(self.DOCUMENT.read_bytes(), "regions.txt"), "import-confirm")
+        data["region_2"] = "火星基地"
+        response = self.client.post(self.confirm_url, data)
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "“火星基地”不是可识别的地区名称", status_code=400)
+        self.assertEqual(Compilation.objects.count(), 0)
+        self.assertEqual(Agency.objects.count(), 0)
+
+    def test_pdf_and_doc_uploads_are_previewed(self):
+        import shutil
+
+        for suffix in ("pdf", "doc"):
+            if suffix == "doc" and shutil.which("antiword") is None:
+                continue
+            with self.subTest(suffix=suffix):
+                data = self.DOCUMENT.with_suffix(f".{suffix}").read_bytes()
+                response = self.upload(data, f"regions.{suffix}")
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "三都水族自治县民政局“马上就办”提升为民服务质效")
+                self.assertContains(response, 'value="贵州省 › 黔南州 › 三都县"')
