@@ -38,3 +38,5 @@ class ArticlesConfig(AppConfig):
         post_migrate.connect(
             regions_after_migrate, sender=self, dispatch_uid="huibian-regions-migrate"
         )
+
+        import compilation.checks  # noqa: F401 -- the operator's start-up checks

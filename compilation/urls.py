@@ -5,7 +5,11 @@ from django.urls import include, path
 
 from articles.sitemaps import sitemaps
 
+from .observability import healthz, readyz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path(

@@ -3,6 +3,7 @@ the environment."""
 import os
 import subprocess
 import sys
+import tempfile
 from io import StringIO
 from pathlib import Path
 
@@ -28,11 +29,18 @@ class ProjectTests(SimpleTestCase):
         )
 
     def test_deploy_check_is_clean_with_debug_off_and_a_real_secret(self):
-        result = self._manage(
-            "check", "--deploy", "--fail-level", "WARNING",
-            DEBUG="0", SECRET_KEY="k" * 20 + "-Zq8!mN3#pL6@vR1$wT4%yU7^aB0&cD9*eF2",
-            ALLOWED_HOSTS="huibian.example.cn",
-        )
+        production = {"DEBUG": "0", "SECRET_KEY": "k" * 20 + "-Zq8!mN3#pL6@vR1$wT4%yU7^aB0&cD9*eF2",
+                      "ALLOWED_HOSTS": "huibian.example.cn"}
+        with tempfile.TemporaryDirectory() as static_root:
+            # Before collectstatic the deploy check fails, naming the command to run.
+            result = self._manage("check", "--deploy", STATIC_ROOT=static_root, **production)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("huibian.E001", result.stderr)
+            self.assertIn("collectstatic --noinput", result.stderr)
+            self._manage("collectstatic", "--noinput", "-v0", STATIC_ROOT=static_root,
+                         **production)
+            result = self._manage("check", "--deploy", "--fail-level", "WARNING",
+                                  STATIC_ROOT=static_root, **production)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("no issues", result.stdout)
 
