@@ -4,6 +4,7 @@ DATABASE_URL unset → a SQLite file in the repository root; ``postgres://…`` 
 PostgreSQL through psycopg 3. With DEBUG off a real SECRET_KEY is required.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "taggit",
     "simple_history",
+    "axes",
     "articles",
 ]
 if IS_POSTGRES:
@@ -87,7 +89,29 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "articles.library.LibraryStateMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only (no inline
+# script anywhere: the API docs load their set-up script from a URL too); inline style
+# attributes are allowed (the admin uses some); no framing, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "compilation.urls"
 
@@ -107,6 +131,24 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "compilation.wsgi.application"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins an account, and
+# separately an address, is locked for AXES_COOLOFF_MINUTES (login page and admin alike);
+# a locked attempt is refused before any password is hashed. Behind a proxy that sets
+# X-Forwarded-For, AXES_PROXY_COUNT=1 makes the address the client's, not the proxy's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "compilation.security.locked_out"
+AXES_VERBOSE = False
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
