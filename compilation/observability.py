@@ -56,13 +56,18 @@ def _probe_cache() -> str | None:
 @never_cache
 def readyz(request):
     """200 with each part "ok", or 503 naming what is wrong."""
-    parts = {f"database:{alias}": _probe_database(alias) for alias in connections}
+    parts = {f"database:{alias}": _probe_database(alias) for alias in connections
+             if not alias.startswith("replica")}
     parts["cache"] = _probe_cache()
     parts["static"] = static_manifest_missing()
     ready = not any(parts.values())
+    # A replica that is away is skipped by the router: reported, not a reason to take this
+    # process out of the load balancer.
+    replicas = {f"database:{alias}": _probe_database(alias) or "ok" for alias in connections
+                if alias.startswith("replica")}
     return JsonResponse(
         {"status": "ok" if ready else "unavailable",
-         **{name: problem or "ok" for name, problem in parts.items()}},
+         **{name: problem or "ok" for name, problem in parts.items()}, **replicas},
         status=200 if ready else 503,
     )
 

@@ -54,6 +54,19 @@ if not IS_POSTGRES:
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# DATABASE_REPLICA_URLS: PostgreSQL streaming replicas, comma-separated (compilation.replicas:
+# readers' GETs read from one, writes, the admin and a writer's next seconds the primary).
+REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+for _n, _url in enumerate(REPLICA_URLS, 1):
+    DATABASES[f"replica{_n}"] = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    DATABASES[f"replica{_n}"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES[f"replica{_n}"]["TEST"] = {"MIRROR": "default"}
+REPLICA_MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG", "5"))  # seconds
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "5"))
+if REPLICA_URLS:
+    DATABASE_ROUTERS = ["compilation.replicas.ReplicaRouter"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -78,6 +91,7 @@ if IS_POSTGRES:
 
 MIDDLEWARE = [
     "compilation.observability.RequestLogMiddleware",
+    *(["compilation.replicas.ReplicaMiddleware"] if REPLICA_URLS else []),
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -25,3 +25,21 @@ def close_search_readers(django_db_setup):
     from articles.search import sqlite
 
     sqlite.close_readers()
+
+
+@pytest.fixture
+def seeded_transactional_db(transactional_db):
+    """A committed-data database holding what the migrations seed (the groups, the theme
+    vocabulary, the library state row), for tests whose server runs in another process.
+    Used instead of serialized_rollback, whose restore collides with the content types a
+    live-server test's teardown leaves (pytest-django)."""
+    import importlib
+
+    from django.apps import apps
+
+    from articles.groups import ensure_groups
+
+    ensure_groups()
+    seeds = importlib.import_module("articles.migrations.0001_squashed_0012_agency_alias")
+    for seed in (seeds.seed_themes, seeds.create_library_state):  # get_or_create: idempotent
+        seed(apps, None)

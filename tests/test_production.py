@@ -122,7 +122,7 @@ def test_gunicorn_starts_as_documented_and_refuses_a_broken_configuration(tmp_pa
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     # Without collectstatic: no start, and the message says what to run.
     refused = subprocess.run(gunicorn, cwd=ROOT, env=env, capture_output=True, text=True,
-                             timeout=60)
+                             timeout=60, check=False)
     assert refused.returncode != 0
     assert "collectstatic --noinput" in refused.stderr
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,

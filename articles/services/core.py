@@ -158,6 +158,9 @@ class Write:
         self._atomic = transaction.atomic()
 
     def __enter__(self):
+        from compilation.replicas import use_primary
+
+        use_primary()  # the rest of this request reads what it writes
         self._atomic.__enter__()
         return self
 

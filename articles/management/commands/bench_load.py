@@ -154,7 +154,7 @@ class Command(BaseCommand):
         user, _created = User.objects.get_or_create(username="bench-load-member")
         user.set_unusable_password()
         user.save()
-        user.groups.add(Group.objects.get(name="会员"))
+        user.groups.add(Group.objects.get_or_create(name="会员")[0])
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -203,8 +203,8 @@ class Command(BaseCommand):
     def _start_import(self, count, env):
         from articles.importer.synthetic import make_compilation_text
 
-        handle = tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False)
-        with handle:
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8",
+                                         delete=False) as handle:
             handle.write(make_compilation_text(987654, count))
         started = time.perf_counter()
         process = subprocess.Popen(
