@@ -135,7 +135,7 @@ class ReplicaMiddleware:
         self.sticky = getattr(settings, "REPLICA_STICKY_SECONDS", 5)
 
     def _reads_primary(self, request) -> bool:
-        if request.method not in SAFE_METHODS or request.path.startswith("/admin/"):
+        if request.method not in SAFE_METHODS or request.path.startswith(f"/{settings.ADMIN_URL}"):
             return True
         try:
             return float(request.COOKIES.get(COOKIE, "0")) > time.time()

@@ -91,6 +91,7 @@ if IS_POSTGRES:
 
 MIDDLEWARE = [
     "compilation.observability.RequestLogMiddleware",
+    "compilation.security.AnonymousBodyLimitMiddleware",
     *(["compilation.replicas.ReplicaMiddleware"] if REPLICA_URLS else []),
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -128,6 +129,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "compilation.urls"
+# Where the admin lives (ADMIN_URL, e.g. "backstage-7f3a/"): not where every scanner looks.
+ADMIN_URL = (os.environ.get("ADMIN_URL") or "admin/").strip("/") + "/"
+# Bodies of anonymous requests (no session cookie: the login form, the search API's POST-less
+# clients) above this many bytes are refused before they are read or spooled to disk.
+ANONYMOUS_BODY_MAX = int(os.environ.get("ANONYMOUS_BODY_MAX", str(64 * 1024)))
 
 TEMPLATES = [
     {

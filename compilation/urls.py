@@ -1,4 +1,5 @@
 """Root URLs: the admin, member login/logout, the sitemap, and the reader site."""
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -10,7 +11,7 @@ from .observability import healthz, readyz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path(
         "sitemap.xml", sitemap_views.index,
