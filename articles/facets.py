@@ -137,7 +137,7 @@ def compute_facets(queryset, *, joinable=False) -> dict:
                      list(initiatives), years, by_compilation)
 
 
-def _region_rows(by_region) -> list[tuple[str, str, int]]:
+def region_counts(by_region) -> list[tuple[str, str, int]]:
     """(code, short name, count) for every region holding the agencies' regions: an article
     counts for its agency's county, prefecture and province, so the facet can be walked down
     (the page shows the level under the selected region, ``views.reader``)."""
@@ -154,7 +154,7 @@ def _region_rows(by_region) -> list[tuple[str, str, int]]:
 def _assemble(total, by_level, by_sector, by_region, agencies, themes, initiatives, years,
               by_compilation) -> dict:
     """The facet dict from raw counts (shared by the SQL and the in-memory counts); the
-    region facet holds every level (``_region_rows``)."""
+    region facet holds every level (``region_counts``)."""
     levels = dict(Agency.Level.choices)
     level_order = list(levels)
     by_compilation = sorted(by_compilation, key=lambda row: (-row[1], row[0]))[:FACET_LIMIT]
@@ -169,7 +169,7 @@ def _assemble(total, by_level, by_sector, by_region, agencies, themes, initiativ
             key=lambda row: level_order.index(row[0]) if row[0] in levels else 99,
         ),
         "sector": _top([(value, value, n) for value, n in by_sector.items()]),
-        "region": _region_rows(by_region),
+        "region": region_counts(by_region),
         "agency": _top(agencies),
         "theme": _top(themes),
         "initiative": _top(initiatives),

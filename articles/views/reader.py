@@ -4,7 +4,10 @@ agency/theme/initiative pages, and the 404/500 handlers.
 Views parse the request, call selectors (``reading``, ``facets``, QuerySet methods) and render.
 Every page costs a fixed number of queries whatever its size (tests/views assert it).
 """
+from urllib.parse import urlencode
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotFound, HttpResponseServerError, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +16,15 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from .. import search as search_engine
-from ..facets import agency_counts, cached, facets_for, facets_for_ids, tag_counts
-from ..filters import ArticleFilter, CompilationFilter
+from ..facets import (
+    agency_counts,
+    cached,
+    facets_for,
+    facets_for_ids,
+    region_counts,
+    tag_counts,
+)
+from ..filters import ArticleFilter, CompilationFilter, RegionField
 from ..models import Agency, Article, Compilation, Initiative, Region, Theme, agency_label
 from ..permissions import (
     can_read_full,
@@ -306,24 +316,44 @@ def _numbered(sections):
 
 
 def agency_index(request):
+    """Every agency with articles, by level; ``?region=`` (a code or a name) keeps those of one
+    province, prefecture or county, with the regions to walk down to and their counts."""
     rows = agency_counts(scope=_scope(request.user), queryset=listable(request.user))
+    places = gazetteer()
+    try:
+        region = RegionField(required=False).clean(request.GET.get("region", ""))
+    except ValidationError:
+        region = ""  # an unknown place: every agency, as for any bad filter value
+    by_region = {}
+    for _pk, _name, code, _level, _sector, count in rows:
+        if code:
+            by_region[code] = by_region.get(code, 0) + count
+    region_rows = _region_rows(region_counts(by_region), region)
+    if region:
+        rows = [row for row in rows if row[2] and region in places[row[2]].chain]
     levels = {}
-    for pk, name, region, level, sector, count in rows:
+    for pk, name, code, level, sector, count in rows:
         levels.setdefault(level, []).append(
-            {"pk": pk, "name": name, "label": agency_label(name, region), "sector": sector,
+            {"pk": pk, "name": name, "label": agency_label(name, code), "sector": sector,
              "count": count}
         )
     groups = [
         {"label": label, "agencies": levels[value]}
         for value, label in Agency.Level.choices if value in levels
     ]
-    # Thousands of links: rendered once per library version.
+    # Thousands of links: rendered once per library version (and region).
     listing = cached(
-        "agency-index-html", [_scope(request.user)],
+        "agency-index-html", [_scope(request.user), region],
         lambda: render_to_string("includes/agency_groups.html", {"groups": groups}),
     )
+    regions = [
+        {"label": label, "count": n, "selected": code == region,
+         "url": "?" + urlencode({"region": code}) if code != region else "?"}
+        for code, label, n in region_rows
+    ]
     return render(request, "articles/agency_index.html", {
-        "groups": groups, "listing": listing, "total": len(rows),
+        "groups": groups, "listing": listing, "total": len(rows), "regions": regions,
+        "region_path": places.path(region) if region else "",
     })
 
 

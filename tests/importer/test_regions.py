@@ -137,6 +137,18 @@ class ImportedRegionsTests(TestCase):
         self.assertEqual(self.client.get("/search/", {"q": "马上就办", "region": "都匀市"})
                          .context["total"], 0)
 
+    def test_the_agency_index_walks_down_the_regions_too(self):
+        import_compilation(REGIONS_DOC, publish=True)
+        everyone = self.client.get("/agencies/")
+        self.assertContains(everyone, "市财政局")
+        self.assertContains(everyone, '>贵州 <span class="count">3</span>', html=False)
+        qiannan = self.client.get("/agencies/", {"region": "黔南州"})
+        self.assertContains(qiannan, "贵州省 › 黔南州：共 3 个机关有文章")
+        self.assertContains(qiannan, "市审计局（都匀市）")
+        self.assertNotContains(qiannan, "市财政局")
+        self.assertContains(qiannan, '>三都县 <span class="count">1</span>', html=False)
+        self.assertEqual(self.client.get("/agencies/", {"region": "火星"}).status_code, 200)
+
     def test_the_same_name_in_two_places_is_two_agencies(self):
         import_compilation(REGIONS_DOC)
         other = REGIONS_DOC.read_text(encoding="utf-8").replace("立足都匀市", "立足福泉市").replace(
@@ -160,3 +172,18 @@ class ImportedRegionsTests(TestCase):
         import_compilation(text.encode("utf-8"), filename="again.txt")
         self.assertEqual(Agency.objects.count(), before)
         self.assertFalse(Agency.objects.filter(name="市审计局").exists())
+
+
+class RegionAdminTests(TestCase):
+    def test_editors_pick_a_region_by_autocomplete_on_the_agency_form(self):
+        from tests.factories import make_user
+
+        self.client.force_login(make_user("编辑辛", group="编辑", staff=True))
+        response = self.client.get("/admin/autocomplete/", {
+            "app_label": "articles", "model_name": "agency", "field_name": "region",
+            "term": "都匀"})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("贵州省 › 黔南州 › 都匀市", [r["text"] for r in response.json()["results"]])
+        agency = Agency.objects.create(name="市审计局", level="市")
+        page = self.client.get(f"/admin/articles/agency/{agency.pk}/change/")
+        self.assertContains(page, "admin-autocomplete")  # the select the admin's widget builds
