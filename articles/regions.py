@@ -265,8 +265,6 @@ class Gazetteer:
             inside = [c for c in candidates if c.within(place)]
             if len(inside) == 1:
                 place = inside[0]
-            elif not inside and any(place.within(c) for c in candidates):
-                continue
         return place
 
     def agency_place(self, agency: str, level: str, *context) -> Place | None:

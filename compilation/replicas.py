@@ -29,8 +29,7 @@ COOKIE = "hb_primary_until"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _primary = ContextVar("huibian_read_primary", default=True)
 _wrote = ContextVar("huibian_wrote", default=False)
-_replica_used = ContextVar("huibian_replica_used", default=None)
-_checked = ContextVar("huibian_replica_checked", default=None)  # this request's live replica
+_replica_used = ContextVar("huibian_replica_used", default=None)  # this request's replica
 _health = {}  # alias → (usable, probed at)
 _health_lock = threading.Lock()
 
@@ -106,7 +105,7 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints):
         if _primary.get():
             return "default"
-        current = _checked.get()
+        current = _replica_used.get()
         if current is not None:
             return current
         aliases = replica_aliases()
@@ -114,7 +113,6 @@ class ReplicaRouter:
         for alias in aliases:
             if _usable(alias) and _answers(alias):
                 _replica_used.set(alias)
-                _checked.set(alias)
                 return alias
         _primary.set(True)  # none is usable: this request reads the primary
         return "default"
@@ -143,9 +141,9 @@ class ReplicaMiddleware:
             return False
 
     def __call__(self, request):
-        variables = (_primary, _wrote, _replica_used, _checked)
+        variables = (_primary, _wrote, _replica_used)
         tokens = [var.set(value) for var, value in
-                  zip(variables, (self._reads_primary(request), False, None, None), strict=True)]
+                  zip(variables, (self._reads_primary(request), False, None), strict=True)]
         try:
             response = self.get_response(request)
             wrote = _wrote.get() or request.method not in SAFE_METHODS
@@ -166,7 +164,6 @@ class ReplicaMiddleware:
         mark_down(alias)
         _primary.set(True)
         _replica_used.set(None)
-        _checked.set(None)
         match = request.resolver_match
         response = match.func(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and callable(response.render):

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.benchmarks import corpus
+from articles.benchmarks.stats import percentile
 from articles.models import Agency, Article, Compilation, Status, Theme
 
 ROOT = Path(settings.BASE_DIR)
@@ -39,11 +40,6 @@ KINDS = {  # page kind: weight in the mix
     "home": 1, "list": 3, "article": 5, "compilation": 1, "search-common": 2,
     "search-rare": 2, "search-phrase": 1, "api-search": 2, "feed": 1,
 }
-
-
-def _pct(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _free_port():
@@ -283,11 +279,11 @@ class Command(BaseCommand):
             times = [t * 1000 for t, _o, _u in results.get(kind, [])]
             every += times
             if times:
-                self.stdout.write(f"{kind:<15}{len(times):>7}{_pct(times, 50):>10.1f}"
-                                  f"{_pct(times, 95):>10.1f}{_pct(times, 99):>10.1f}")
+                self.stdout.write(f"{kind:<15}{len(times):>7}{percentile(times, 50):>10.1f}"
+                                  f"{percentile(times, 95):>10.1f}{percentile(times, 99):>10.1f}")
         if every:
-            self.stdout.write(f"{'all':<15}{len(every):>7}{_pct(every, 50):>10.1f}"
-                              f"{_pct(every, 95):>10.1f}{_pct(every, 99):>10.1f}")
+            self.stdout.write(f"{'all':<15}{len(every):>7}{percentile(every, 50):>10.1f}"
+                              f"{percentile(every, 95):>10.1f}{percentile(every, 99):>10.1f}")
         if import_report:
             n, elapsed, code, first = import_report
             state = "ok" if code == 0 else f"failed ({code})"

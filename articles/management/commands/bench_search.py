@@ -22,6 +22,7 @@ from django.test.utils import override_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from articles.benchmarks import corpus
+from articles.benchmarks.stats import percentile
 from articles.facets import prepare_maps
 from articles.models import Article
 from articles.search import Scope, backend, parse, search_results
@@ -57,11 +58,6 @@ QUERIES = [
     "党建，信访", "NEAR(党建", "党建 OR 作风", "清廉*", '"未闭合的引号', ":档案", "——", "!!!",
     "SELECT * FROM articles_article;--", "机关" * 80,
 ]
-
-
-def _pct(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class Command(BaseCommand):
@@ -186,9 +182,10 @@ class Command(BaseCommand):
             ("  /api/search/, queries matching <= 20% of articles", other_times),
         ):
             if times:
-                w(f"{label:<52} p50 {_pct(times, 50):8.1f} ms   p95 {_pct(times, 95):8.1f} ms")
+                w(f"{label:<52} p50 {percentile(times, 50):8.1f} ms   "
+                  f"p95 {percentile(times, 95):8.1f} ms")
         w(f"p50 speed-up of /api/search/ over the icontains scan: "
-          f"{_pct(scan_times, 50) / _pct(api_times, 50):.0f}×")
+          f"{percentile(scan_times, 50) / percentile(api_times, 50):.0f}×")
         for label, slowest in (("/api/search/", slowest_api), ("/search/", slowest_page)):
             five = sorted(slowest, reverse=True)[:5]
             w(f"Five slowest {label} (slowest of {repeat} runs): "

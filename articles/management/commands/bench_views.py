@@ -23,12 +23,8 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from articles.benchmarks import corpus
+from articles.benchmarks.stats import percentile
 from articles.models import Agency, Article, Compilation, Initiative, Status, Theme
-
-
-def _pct(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class Command(BaseCommand):
@@ -73,8 +69,9 @@ class Command(BaseCommand):
                     times, cpu = self.measure(urls, requests, cold=(state == "cold"))
                     self.stdout.write(
                         f"{name:<16} {state:<5} {len(times):>4} "
-                        f"{statistics.median(times):>10.1f} {_pct(times, 95):>8.1f} "
-                        f"{max(times):>8.1f} {statistics.median(cpu):>8.1f} {_pct(cpu, 95):>8.1f}"
+                        f"{statistics.median(times):>10.1f} {percentile(times, 95):>8.1f} "
+                        f"{max(times):>8.1f} {statistics.median(cpu):>8.1f} "
+                        f"{percentile(cpu, 95):>8.1f}"
                     )
         self.stdout.write(f"Load average after the run: {os.getloadavg()[0]:.2f}")
 
