@@ -1,10 +1,12 @@
-"""Root URLs: the admin, member login/logout, the sitemap, and the reader site."""
+"""Root URLs: the admin, member login/logout and passwords, the sitemap, and the reader site."""
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from articles.sitemaps import sitemaps
+from articles.views import accounts
 
 from .observability import healthz, readyz
 
@@ -12,6 +14,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path(settings.ADMIN_URL, admin.site.urls),
+    # Before Django's own: a reset whose mail fails says so (articles/views/accounts.py).
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path(
         "sitemap.xml", sitemap_views.index,
@@ -22,6 +27,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("api/", include(("articles.api.urls", "api"))),
+    # The scripts' strings (gettext in static/js), translated like the templates'.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["articles"]), name="javascript_catalog"),
     path("", include("articles.urls")),
 ]
 
