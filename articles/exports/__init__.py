@@ -12,7 +12,9 @@ from .content import (
     export_filename,
     xml_safe,
 )
+from .drafts import DraftBlock, draft_docx, draft_txt, footnotes_of
 
 __all__ = [
-    "ArticleContent", "article_content", "compilation_contents", "export_filename", "xml_safe",
+    "ArticleContent", "DraftBlock", "article_content", "compilation_contents", "draft_docx",
+    "draft_txt", "export_filename", "footnotes_of", "xml_safe",
 ]
