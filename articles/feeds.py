@@ -56,3 +56,46 @@ class LatestArticlesFeed(Feed):
 
     def item_categories(self, item):
         return [theme.name for theme in item.themes.all()]
+
+
+class FollowFeed(LatestArticlesFeed):
+    """The private feed of one follow (``/feeds/follow/<token>/``): what it matches, newest
+    first, published material only, each entry its free preview like the public feed. The
+    secret token is the only key; a revoked one is a 404."""
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        response["Cache-Control"] = "private, max-age=300"  # one reader's, by a secret URL
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_object(self, request, token):
+        from django.shortcuts import get_object_or_404
+
+        from .workbench.models import Follow
+
+        return get_object_or_404(Follow.objects.select_related("owner"), token=token)
+
+    def title(self, follow):
+        return _("汇编库关注：%(label)s") % {"label": follow.label}
+
+    def subtitle(self, follow):
+        return _("按关注条件新发布的文章")
+
+    def link(self, follow):
+        from .workbench.follows import results_url
+
+        return results_url(follow)
+
+    def feed_url(self, follow):
+        return reverse("articles:follow_feed", args=[follow.token])
+
+    def items(self, follow):
+        from .workbench.follows import matching
+
+        ids = list(matching(follow, follow.owner).values_list("pk", flat=True)[:FEED_SIZE])
+        rows = (
+            Article.objects.filter(pk__in=ids).select_related("agency")
+            .defer("original_text", "sections").prefetch_related("themes").in_bulk()
+        )
+        return [rows[pk] for pk in ids if pk in rows]

@@ -545,3 +545,14 @@ class Article(models.Model):
 
 def member_group_name():
     return getattr(settings, "HUIBIAN_MEMBER_GROUP", "会员")
+
+
+# The workbench's tables live in their own module; imported here so Django registers them.
+from .workbench.models import (  # noqa: E402, F401
+    Clip,
+    Draft,
+    DraftItem,
+    Folder,
+    FolderItem,
+    Follow,
+)

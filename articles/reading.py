@@ -2,6 +2,7 @@
 a compilation's contents. Each costs a fixed number of queries, bounded at 100,000 articles.
 """
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db.models import Count
 
@@ -12,6 +13,7 @@ from .models import (
     TaggedTheme,
     Theme,
 )
+from .text import TEASER_CHARS
 
 RELATED_LIMIT = 5
 _CANDIDATES = 60  # rows read per signal; bounds the cost when a theme tags half the library
@@ -155,3 +157,61 @@ def compilation_contents(compilation, user):
         entries.append({"position": position, "title": title, "page": page, "article": article})
     unlisted = [a for a in articles.values() if a.pk not in listed]
     return entries, unlisted
+
+
+@dataclass(frozen=True)
+class Block:
+    """One numbered unit of an article page: a section heading or a paragraph. ``n`` counts
+    from 1 in reading order (each section's heading, when it has one, then its paragraphs);
+    clips point to it and the page anchors it as ``p{n}``."""
+
+    n: int
+    kind: str  # "heading" or "paragraph"
+    text: str
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.n}"
+
+
+def page_sections(article, full: bool) -> list[dict]:
+    """What the article page shows, numbered: ``[{"anchor", "heading": Block | None,
+    "paragraphs": [Block]}]``. With ``full`` the restored sections (one paragraph per line
+    when the article has no structure); without it the free preview alone, one paragraph per
+    line, without its closing ellipsis (the page adds it), so nothing past it can be
+    numbered, clipped or copied."""
+    if full:
+        sections = article.display_sections or [
+            {"heading": "", "paragraphs": (article.text or "").splitlines()}
+        ]
+    else:
+        sections = [{"heading": "", "paragraphs": preview_text(article.text).splitlines()}]
+    n, numbered = 0, []
+    for index, section in enumerate(sections, 1):
+        heading = None
+        if (section.get("heading") or "").strip():
+            n += 1
+            heading = Block(n, "heading", section["heading"].strip())
+        paragraphs = []
+        for text in section.get("paragraphs", []):
+            if text.strip():
+                n += 1
+                paragraphs.append(Block(n, "paragraph", text.strip()))
+        numbered.append({"anchor": f"s{index}", "heading": heading, "paragraphs": paragraphs})
+    return numbered
+
+
+def article_blocks(article, full: bool) -> list[Block]:
+    """The numbered blocks of ``page_sections`` in reading order."""
+    blocks = []
+    for section in page_sections(article, full):
+        if section["heading"]:
+            blocks.append(section["heading"])
+        blocks += section["paragraphs"]
+    return blocks
+
+
+def preview_text(text: str) -> str:
+    """The free preview's characters (``text.teaser`` without its ellipsis): what a reader
+    who may not read the article in full may see, clip and copy."""
+    return (text or "").strip()[:TEASER_CHARS].rstrip()

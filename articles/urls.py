@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .feeds import LatestArticlesFeed
-from .views import downloads, reader
+from .feeds import FollowFeed, LatestArticlesFeed
+from .views import downloads, reader, workbench
 
 app_name = "articles"
 
@@ -26,4 +26,11 @@ urlpatterns = [
     path("initiatives/", reader.initiative_index, name="initiative_index"),
     path("initiatives/<str:slug>/", reader.initiative_detail, name="initiative"),
     path("feed/", LatestArticlesFeed(), name="feed"),
+    path("feeds/follow/<str:token>/", FollowFeed(), name="follow_feed"),
+    # The reader's workbench (signed-in readers only).
+    path("workbench/", workbench.home, name="workbench"),
+    path("workbench/folders/<int:pk>/", workbench.folder, name="workbench_folder"),
+    path("workbench/clips/", workbench.clips, name="workbench_clips"),
+    path("workbench/drafts/<int:pk>/", workbench.draft, name="workbench_draft"),
+    path("workbench/follows/<int:pk>/", workbench.follow, name="workbench_follow"),
 ]

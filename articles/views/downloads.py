@@ -34,7 +34,7 @@ def content_disposition(filename: str, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _attachment(data: bytes, fmt: str, filename: str, fallback: str) -> HttpResponse:
+def attachment(data: bytes, fmt: str, filename: str, fallback: str) -> HttpResponse:
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition(filename, fallback)
     # What a download holds depends on who asks; no shared cache may keep it.
@@ -59,7 +59,7 @@ def article_download(request, pk, fmt):
             return redirect_to_login(request.get_full_path())
         return _forbidden(request)
     data = ARTICLE_RENDERERS[fmt](article_content(article, request.user))
-    return _attachment(
+    return attachment(
         data, fmt, export_filename(article.display_title, fmt), f"article-{article.pk}.{fmt}"
     )
 
@@ -72,6 +72,6 @@ def compilation_download(request, pk, fmt):
     contents = compilation_contents(compilation, request.user)
     title = xml_safe(restore_codes(compilation.title))
     data = COMPILATION_RENDERERS[fmt](title, contents)
-    return _attachment(
+    return attachment(
         data, fmt, export_filename(title, fmt), f"compilation-{compilation.pk}.{fmt}"
     )

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotFound, HttpResponseServerError, QueryDict
+from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.loader import render_to_string
@@ -38,9 +38,11 @@ from ..reading import (
     listable,
     neighbours,
     page_rows,
+    page_sections,
     related_articles,
 )
 from ..regions import gazetteer
+from ..workbench.sources import article_source_line
 
 PAGE_SIZE = 20
 FACET_SHOWN = 8  # values shown before “更多”
@@ -296,9 +298,12 @@ def article_detail(request, pk):
         "previous": previous, "next": following,
         "related": related_articles(article, request.user),
         "original": request.GET.get("text") == "original",
+        # 《标题》，机关，汇编名，日期: the line 复制（带出处） puts under a copied paragraph.
+        "source_line": article_source_line(article),
     }
+    # Every heading and paragraph numbered (``p{n}``): what clips and copies point to.
+    context["sections"] = page_sections(article, full)
     if full:
-        context["sections"] = _numbered(article.display_sections or _as_sections(article.text))
         context["original_sections"] = _numbered(
             article.sections or _as_sections(article.original_text)
         )
@@ -396,6 +401,9 @@ def initiative_detail(request, slug):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):  # a JSON client gets JSON, as from the API's views
+        return JsonResponse({"error": _("没有找到。")}, status=404,
+                            json_dumps_params={"ensure_ascii": False})
     return HttpResponseNotFound(loader.render_to_string("404.html", request=request))
 
 

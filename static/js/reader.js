@@ -41,13 +41,19 @@
       // Messages come from the template, translated like every other string.
       var done = function () { if (status) status.textContent = status.dataset.done; };
       var fail = function () { if (status) status.textContent = status.dataset.failed; };
-      if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(text).then(done, function () { legacyCopy(text) ? done() : fail(); });
-      } else {
-        legacyCopy(text) ? done() : fail();
-      }
+      copyText(text).then(function (ok) { ok ? done() : fail(); });
     });
   }
+
+  // Resolves true once the text is on the clipboard; workbench.js copies through it too.
+  function copyText(text) {
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      return navigator.clipboard.writeText(text).then(
+        function () { return true; }, function () { return legacyCopy(text); });
+    }
+    return Promise.resolve(legacyCopy(text));
+  }
+  window.huibianCopyText = copyText;
 
   function legacyCopy(text) {
     var area = document.createElement("textarea");

@@ -10,11 +10,13 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 ACCOUNTS = (
     ("editor", "编辑", True),
     ("member", "会员", False),
+    ("reader", None, False),  # signed in, no member: the free preview of members-only text
 )
 
 
 class Command(BaseCommand):
-    help = "迁移数据库，导入 articles/demo/ 中的示例汇编并发布，创建示例账号（编辑、会员）并打印其密码。"
+    help = ("迁移数据库，导入 articles/demo/ 中的示例汇编并发布，创建示例账号（编辑、会员、普通读者）"
+            "并打印其密码；会员的工作台里放一个示例收藏夹、两条摘抄和一篇组稿。")
 
     def handle(self, *args, **options):
         from articles.importer import ImportRefused, import_compilation
@@ -40,6 +42,33 @@ class Command(BaseCommand):
             user.is_staff = is_staff
             user.set_password(password)
             user.save()
-            user.groups.add(groups[group_name])
-            self.stdout.write(f"  {group_name}：用户名 {username}  密码 {password}")
+            if group_name:
+                user.groups.add(groups[group_name])
+            self.stdout.write(f"  {group_name or '读者'}：用户名 {username}  密码 {password}")
+            if username == "member":
+                demo_workbench(user)
         self.stdout.write("管理后台：http://127.0.0.1:8000/admin/  读者站点：http://127.0.0.1:8000/")
+
+
+def demo_workbench(user):
+    """A folder of three articles, two clips and a draft holding them, once."""
+    from articles.models import Article
+    from articles.reading import article_blocks
+    from articles.workbench import services
+    from articles.workbench.models import Folder
+
+    if Folder.objects.filter(owner=user).exists():
+        return
+    articles = list(Article.objects.published().order_by("compilation_id", "position")[:3])
+    if not articles:
+        return
+    folder = services.folder_create(owner=user, name="示例收藏夹")
+    draft = services.draft_create(owner=user, title="示例组稿：关于机关作风建设的情况报告")
+    services.draft_add_item(draft=draft, owner=user, heading="一、主要做法")
+    for article in articles:
+        services.folder_add_article(folder=folder, user=user, article_id=article.pk)
+    for article in articles[:2]:
+        blocks = article_blocks(article, True)
+        paragraph = next((b.n for b in blocks if b.kind == "paragraph"), 1)
+        clip = services.clip_create(owner=user, article_id=article.pk, paragraph=paragraph)
+        services.draft_add_item(draft=draft, owner=user, clip_id=clip.pk)
