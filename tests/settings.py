@@ -27,3 +27,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # tested with its own rate (tests/test_read_api.py).
 REST_FRAMEWORK = {**REST_FRAMEWORK,
                   "DEFAULT_THROTTLE_RATES": {"anon": "1000000/min"}}
+# Workbench downloads are limited per reader; the limit has its own test (tests/workbench).
+WORKBENCH_EXPORT_RATE = "1000000/min"

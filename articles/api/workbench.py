@@ -5,6 +5,7 @@ error answers ``{"error": "中文说明"}`` with 400, 403 or 404; a row of anoth
 404, exactly like one that does not exist. The views only parse, call ``workbench.services``
 and present.
 """
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import reverse
@@ -14,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -457,6 +459,16 @@ def _download(data, title, fmt, fallback):
     return attachment(data, fmt, export_filename(title, fmt), f"{fallback}.{fmt}")
 
 
+class ExportThrottle(UserRateThrottle):
+    """Downloads cost up to half a second of a worker each: ``WORKBENCH_EXPORT_RATE`` per
+    reader (default 30 a minute), so one reader's script cannot starve the others."""
+
+    scope = "workbench-export"
+
+    def get_rate(self):
+        return getattr(settings, "WORKBENCH_EXPORT_RATE", "30/min")
+
+
 def _format(fmt):
     if fmt not in FORMATS:
         raise services.NotFound(_("不支持的下载格式。"))
@@ -464,6 +476,8 @@ def _format(fmt):
 
 
 class FolderExport(WorkbenchAPIView):
+    throttle_classes = [ExportThrottle]
+
     @_doc("下载收藏夹（或 ?articles=1,2,3 所选文章）为 Word 或 TXT，至多 200 篇",
           parameters=[OpenApiParameter("articles", OpenApiTypes.STR)],
           responses={200: OpenApiTypes.BINARY})
@@ -479,6 +493,8 @@ class FolderExport(WorkbenchAPIView):
 
 
 class SearchExport(WorkbenchAPIView):
+    throttle_classes = [ExportThrottle]
+
     @_doc("下载检索结果的前 200 篇（参数同检索）", responses={200: OpenApiTypes.BINARY},
           parameters=[OpenApiParameter("q", OpenApiTypes.STR)])
     def get(self, request, fmt):
@@ -502,6 +518,8 @@ class SearchExport(WorkbenchAPIView):
 
 
 class DraftExport(WorkbenchAPIView):
+    throttle_classes = [ExportThrottle]
+
     @_doc("下载组稿为 Word（摘抄出处为脚注）或 TXT", responses={200: OpenApiTypes.BINARY})
     def get(self, request, pk, fmt):
         fmt, draft = _format(fmt), self.owned(Draft, pk)

@@ -313,6 +313,23 @@ class TestFollows:
 
 
 class TestSession:
+    def test_downloads_are_limited_per_reader(self, reader, other, library):
+        from django.core.cache import cache
+        from django.test import override_settings
+
+        cache.clear()
+        with override_settings(WORKBENCH_EXPORT_RATE="2/min"):
+            api = JsonClient(reader)
+            draft = api.post("/api/drafts/", {"title": "稿"}).json()["id"]
+            answers = [api.get(f"/api/drafts/{draft}/export.txt").status_code for _ in range(3)]
+            assert answers == [200, 200, 429]
+            assert "频繁" in api.get(f"/api/drafts/{draft}/export.txt").json()["error"]
+            # Another reader has a limit of their own.
+            theirs = JsonClient(other)
+            draft = theirs.post("/api/drafts/", {"title": "稿"}).json()["id"]
+            assert theirs.get(f"/api/drafts/{draft}/export.txt").status_code == 200
+        cache.clear()
+
     def test_signed_out_readers_are_refused_in_chinese(self, library):
         api = JsonClient()
         for url in ("/api/folders/", "/api/clips/", "/api/drafts/", "/api/follows/"):
