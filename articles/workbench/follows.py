@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from ..facets import cached
 from ..filters import ArticleFilter, RegionField
 from ..models import Agency, Article, Initiative, Theme
 from ..regions import gazetteer
@@ -125,9 +126,16 @@ def matching(follow, user, since=None):
 
 
 def new_counts(follows, user) -> dict[int, int]:
-    """{follow id: articles published since the reader last looked at it}."""
-    return {follow.pk: matching(follow, user, since=follow.last_seen_at).count()
-            for follow in follows}
+    """{follow id: articles published since the reader last looked at it}: a count per
+    follow, cached for the library version (exact: any write moves it), so a page of follows
+    costs their searches once per write, not once per view."""
+    scope = _scope(user).value
+    return {
+        follow.pk: cached(
+            "follow-new", [follow.params, follow.last_seen_at, scope],
+            lambda follow=follow: matching(follow, user, since=follow.last_seen_at).count())
+        for follow in follows
+    }
 
 
 def results_url(follow) -> str:
