@@ -19,6 +19,7 @@ from .models import (
     AgencyAlias,
     Article,
     Compilation,
+    ImportJob,
     Initiative,
     Region,
     Status,
@@ -713,3 +714,53 @@ class ThemeKeywordAdmin(admin.ModelAdmin):
     list_filter = ("theme",)
     search_fields = ("keyword",)
     autocomplete_fields = ("theme",)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports run as background jobs, read only: editors see each one's state and, when it
+    failed, its error; operators (superusers) also the traceback."""
+
+    list_display = ("id", "kind", "filename", "user", "state", "progress", "attempts", "error",
+                    "created_at", "job_page")
+    list_display_links = ("id", "filename")
+    list_filter = ("state", "kind")
+    search_fields = ("filename", "error")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        # A preview's result holds its rendered rows: megabytes for a large file.
+        return super().get_queryset(request).defer("result", "edits")
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may import sees the import jobs (the editors' group gets no new permissions
+        # on an existing database).
+        return request.user.has_perm("articles.add_compilation") or super().has_view_permission(
+            request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_fields(self, request, obj=None):
+        fields = ["kind", "filename", "size", "user", "state", "progress", "stage", "attempts",
+                  "error", "created_at", "started_at", "finished_at", "job_page"]
+        if request.user.is_superuser:
+            fields.append("traceback")
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("任务页"))
+    def job_page(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse(f"{self.admin_site.name}:articles_compilation_import_job", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("打开"))

@@ -19,6 +19,15 @@ The "导入汇编" button: ``{% url 'admin:articles_compilation_import' %}`` in 
 object-tools. Both views need the add-compilation permission. Between preview and confirm the
 upload waits in a staging directory (``HUIBIAN_IMPORT_STAGING``, default: the system temp
 directory) under a random name carried in a signed form field.
+
+A file holding more text than ``HUIBIAN_IMPORT_JOB_BYTES`` is previewed, and then imported,
+by a background job (``articles.jobs``, the imports cluster) instead of in the request: the
+upload and the confirm answer at once with a progress page
+(``admin:articles_compilation_import_job``, polling ``…_import_job_status``), which becomes
+the same preview page, or the compilation, when the job is done. Both paths run the same
+functions: ``preview_data`` (what the preview page shows, its table rows rendered) and
+``parse_confirmed`` + ``import_confirmed`` (the confirm's import of exactly what the
+preview's form posted).
 """
 import bisect
 import secrets
@@ -31,9 +40,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -44,6 +55,7 @@ from .importer import (
     import_compilation,
     parse_file,
     preview_import,
+    text_size,
     theme_vocabulary,
 )
 from .importer.decode import max_bytes
@@ -69,17 +81,27 @@ def _staging_dir() -> Path:
     return directory
 
 
-def _stage(data: bytes, filename: str) -> str:
-    """Keep the upload until the editor confirms; returns the signed ticket for the form.
-    Uploads whose preview was abandoned more than a day ago are removed on the way."""
+def clear_expired_uploads() -> int:
+    """Remove the staged uploads whose ticket has expired (previews abandoned more than a day
+    ago); returns how many. Run on every upload and, by a schedule, every hour."""
     directory = _staging_dir()
     expired = time.time() - _MAX_AGE
+    removed = 0
     for old in directory.iterdir():
         try:
             if old.is_file() and old.stat().st_mtime < expired:
                 old.unlink()
+                removed += 1
         except OSError:  # another request removed it first
             pass
+    return removed
+
+
+def _stage(data: bytes, filename: str) -> str:
+    """Keep the upload until the editor confirms; returns the signed ticket for the form.
+    Uploads whose preview was abandoned more than a day ago are removed on the way."""
+    directory = _staging_dir()
+    clear_expired_uploads()
     name = secrets.token_hex(16)
     (directory / name).write_bytes(data)
     return signing.dumps({"name": name, "filename": filename}, salt=_SALT)
@@ -132,13 +154,14 @@ def _render_form(model_admin, request, form, status=200, error=None):
                   _context(model_admin, request, form=form, error=error), status=status)
 
 
-def _agency_names(preview, limit=300) -> list[str]:
-    """Names offered while editing an article's agency: the file's, then the busiest ones."""
+def _agency_names(agencies, limit=300) -> list[str]:
+    """Names offered while editing an article's agency: the file's ((name, is new) pairs),
+    then the busiest ones."""
     from django.db.models import Count
 
     from .models import Agency
 
-    names = [name for name, _new in preview.agencies]
+    names = [name for name, _new in agencies]
     names += [name for name in Agency.objects.annotate(n=Count("articles"))
               .order_by("-n", "name").values_list("name", flat=True)[:limit] if name not in names]
     return names
@@ -153,6 +176,69 @@ def _notes_by_article(parsed):
         n = bisect.bisect_right(starts, line) - 1
         (before if n < 0 else at[n]).append((line, text))
     return before, at
+
+
+ROWS_PER_CHUNK = 200  # preview rows rendered between two progress reports
+
+
+def preview_data(data: bytes, filename: str, *, progress=None) -> dict:
+    """Parse an upload and compare it with the library: what the preview page shows, as
+    JSON-able data with the table's rows already rendered (the bulk of the page's work, so
+    that a job's preview page costs its request little). Raises ImportRefused."""
+    report = progress or (lambda stage, fraction: None)
+    parsed = parse_file(data, filename=filename, vocabulary=theme_vocabulary(),
+                        progress=progress)
+    preview = preview_import(parsed, progress=progress)
+    notes_before, notes_at = _notes_by_article(parsed)
+    rows = [
+        {"n": n, "number": n + 1, "preview": row,
+         "excerpt": marked_excerpt(row.parsed.original_text),
+         "placeholders": len(placeholder_spans(row.parsed.original_text)),
+         "region_path": gazetteer().path(row.parsed.region),
+         "notes": notes_at[n],
+         "display_title": restore_codes(row.parsed.title)}
+        for n, row in enumerate(preview.articles)
+    ]
+    chunks = []
+    for start in range(0, len(rows), ROWS_PER_CHUNK):
+        report("show", start / len(rows))
+        chunks.append(render_to_string("admin/articles/compilation/import_preview_rows.html",
+                                       {"rows": rows[start:start + ROWS_PER_CHUNK]}))
+    existing = preview.existing
+    return {
+        "parsed": {"title": parsed.title, "declared_count": parsed.declared_count,
+                   "toc_count": len(parsed.toc), "article_count": len(parsed.articles),
+                   "warnings": list(parsed.warnings)},
+        "preview": {"status": preview.status,
+                    "existing": {"title": existing.title} if existing is not None else None,
+                    "agencies": preview.agencies, "initiatives": preview.initiatives,
+                    "themes": preview.themes},
+        "hand_edited": sum(1 for row in preview.articles if row.hand_edits),
+        "notes_before": notes_before,
+        "rows_html": "".join(chunks),
+    }
+
+
+def render_preview(model_admin, request, data: dict, *, ticket: str, filename: str):
+    """The preview page of ``preview_data``'s data, whose confirm carries ``ticket``."""
+    return render(request, "admin/articles/compilation/import_preview.html", _context(
+        model_admin, request, preview=data["preview"], parsed=data["parsed"],
+        rows_html=mark_safe(data["rows_html"]),  # our own template's output, escaped there
+        hand_edited=data["hand_edited"], notes_before=data["notes_before"],
+        agency_names=_agency_names(data["preview"]["agencies"]),
+        ticket=ticket, filename=filename,
+        title=_("导入预览：%(title)s") % {"title": data["parsed"]["title"]},
+    ))
+
+
+def needs_job(data: bytes) -> bool:
+    """Whether an upload's preview and confirm run as a background job (module docstring)."""
+    return text_size(data) > settings.HUIBIAN_IMPORT_JOB_BYTES
+
+
+def _job_url(model_admin, job) -> str:
+    return reverse(f"{model_admin.admin_site.name}:articles_compilation_import_job",
+                   args=[job.pk])
 
 
 def upload_view(model_admin, request):
@@ -171,28 +257,19 @@ def upload_view(model_admin, request):
                        % {"name": filename, "limit": max_bytes() // (1024 * 1024)})
         return _render_form(model_admin, request, form, status=400)
     data = upload.read()
+    if needs_job(data):
+        from .jobs.tasks import import_job_start
+
+        job = import_job_start(kind="preview", ticket=_stage(data, filename),
+                               filename=filename, size=len(data), user=request.user)
+        return redirect(_job_url(model_admin, job))
     try:
-        parsed = parse_file(data, filename=filename, vocabulary=theme_vocabulary())
+        preview = preview_data(data, filename)
     except ImportRefused as refusal:
         form.add_error("file", str(refusal))
         return _render_form(model_admin, request, form, status=400)
-    preview = preview_import(parsed)
-    notes_before, notes_at = _notes_by_article(parsed)
-    rows = [
-        {"preview": row, "excerpt": marked_excerpt(row.parsed.original_text),
-         "placeholders": len(placeholder_spans(row.parsed.original_text)),
-         "region_path": gazetteer().path(row.parsed.region),
-         "notes": notes_at[n],
-         "display_title": restore_codes(row.parsed.title)}
-        for n, row in enumerate(preview.articles)
-    ]
-    return render(request, "admin/articles/compilation/import_preview.html", _context(
-        model_admin, request, preview=preview, parsed=parsed, rows=rows,
-        hand_edited=sum(1 for row in preview.articles if row.hand_edits),
-        agency_names=_agency_names(preview), notes_before=notes_before,
-        ticket=_stage(data, filename), filename=filename,
-        title=_("导入预览：%(title)s") % {"title": parsed.title},
-    ))
+    return render_preview(model_admin, request, preview, ticket=_stage(data, filename),
+                          filename=filename)
 
 
 def _region_typed(text, article, n, filename):
@@ -241,32 +318,134 @@ def apply_edits(parsed, post) -> None:
     parsed.articles = kept
 
 
+def parse_confirmed(data: bytes, filename: str, post, *, progress=None):
+    """The confirm's first half, before any transaction: the staged file parsed again and the
+    preview form's ``post`` (a QueryDict or MultiValueDict) applied. Raises ImportRefused."""
+    parsed = parse_file(data, filename=filename, vocabulary=theme_vocabulary(),
+                        progress=progress)
+    apply_edits(parsed, post)
+    return parsed
+
+
+def import_confirmed(parsed, post, *, user):
+    """The confirm's second half: exactly what the preview showed, as edited, written in one
+    transaction; returns the ImportResult (ImportRefused: nothing written)."""
+    take_file = {int(v) for v in post.getlist("take_file") if v.isdigit()}
+    return import_compilation(parsed, user=user, publish=bool(post.get("publish")),
+                              take_file=take_file)
+
+
+def confirmed_messages(request, *, status: str, summary: str, warnings) -> None:
+    """What the compilation page says after an import (its summary line and warnings)."""
+    messages.add_message(request, messages.INFO if status == "unchanged" else messages.SUCCESS,
+                         summary)
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
+def _expired(model_admin, request):
+    return _render_form(model_admin, request, ImportUploadForm(), status=400,
+                        error=_("预览已过期或无效，请重新上传文件。"))
+
+
 def confirm_view(model_admin, request):
     """POST: import the staged file in one transaction, then go to the compilation."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    staged = _unstage(request.POST.get("ticket", ""))
+    ticket = request.POST.get("ticket", "")
+    staged = _unstage(ticket)
     if staged is None:
-        return _render_form(model_admin, request, ImportUploadForm(), status=400,
-                            error=_("预览已过期或无效，请重新上传文件。"))
+        return _expired(model_admin, request)
     data, filename, staged_path = staged
+    if needs_job(data):
+        from .jobs.models import ImportJob
+        from .jobs.tasks import import_job_start
+
+        job = (ImportJob.objects.filter(kind=ImportJob.Kind.CONFIRM, ticket=ticket)
+               .exclude(state=ImportJob.State.FAILED).first())  # a second click: the same job
+        if job is None:
+            edits = {key: values for key, values in request.POST.lists()
+                     if key != "csrfmiddlewaretoken"}
+            job = import_job_start(kind="confirm", ticket=ticket, filename=filename,
+                                   size=len(data), user=request.user, edits=edits)
+        return redirect(_job_url(model_admin, job))
     try:
-        parsed = parse_file(data, filename=filename, vocabulary=theme_vocabulary())
-        apply_edits(parsed, request.POST)
-        take_file = {int(v) for v in request.POST.getlist("take_file") if v.isdigit()}
-        result = import_compilation(parsed, user=request.user,
-                                    publish=bool(request.POST.get("publish")), take_file=take_file)
+        result = import_confirmed(parse_confirmed(data, filename, request.POST), request.POST,
+                                  user=request.user)
     except ImportRefused as refusal:
         return _render_form(model_admin, request, ImportUploadForm(), status=400, error=str(refusal))
     staged_path.unlink(missing_ok=True)
-    level = messages.INFO if result.status == "unchanged" else messages.SUCCESS
-    messages.add_message(request, level, result.summary())
-    for warning in result.warnings:
-        messages.warning(request, warning)
+    confirmed_messages(request, status=result.status, summary=result.summary(),
+                       warnings=result.warnings)
     site = model_admin.admin_site.name
     return redirect(reverse(f"{site}:articles_compilation_change", args=[result.compilation.pk]))
+
+
+NO_WORKER_AFTER = 10  # seconds queued before the page says that no worker has taken the job
+
+
+def job_status(job) -> dict:
+    """What the progress page shows of a job, as its status view's JSON gives it."""
+    from .jobs.models import ImportJob
+
+    now = timezone.now()
+    waited = (now - job.created_at).total_seconds()
+    note = ""
+    if (job.state == ImportJob.State.RUNNING and job.started_at is not None
+            and (now - job.started_at).total_seconds() > settings.IMPORT_JOBS_TIMEOUT):
+        note = _("这次运行已超过时限，后台任务进程可能已中断；任务会自动重新开始。")
+    elif job.state == ImportJob.State.QUEUED and job.attempts == 0 and waited > NO_WORKER_AFTER:
+        note = _("已排队 %(n)d 秒，还没有后台任务进程接手：导入任务进程（Q_CLUSTER_NAME=imports "
+                 "python manage.py qcluster）似乎没有运行。任务会一直排队，进程启动后自动开始。"
+                 ) % {"n": waited}
+    elif job.state == ImportJob.State.QUEUED and job.attempts:
+        note = _("上次运行没有完成（第 %(n)d 次），稍后自动重试。") % {"n": job.attempts}
+    return {"state": job.state, "state_label": job.get_state_display(),
+            "progress": job.progress, "stage": job.stage, "note": note,
+            "error": job.error if job.state == ImportJob.State.FAILED else "",
+            "finished": job.finished}
+
+
+def job_view(model_admin, request, job_id):
+    """A job's page: its progress while it runs; when done, the preview page (a preview) or
+    the compilation (a confirm); its error when it failed."""
+    from .jobs.models import ImportJob
+
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.state == ImportJob.State.DONE and job.kind == ImportJob.Kind.PREVIEW:
+        if job.result is None or _unstage(job.ticket) is None:  # its day is over
+            return _expired(model_admin, request)
+        return render_preview(model_admin, request, job.result, ticket=job.ticket,
+                              filename=job.filename)
+    if job.state == ImportJob.State.DONE:
+        confirmed_messages(request, status=job.result["status"], summary=job.result["summary"],
+                           warnings=job.result["warnings"])
+        site = model_admin.admin_site.name
+        return redirect(reverse(f"{site}:articles_compilation_change",
+                                args=[job.result["compilation"]]))
+    site = model_admin.admin_site.name
+    return render(request, "admin/articles/compilation/import_job.html", _context(
+        model_admin, request, job=job, status=job_status(job),
+        status_url=reverse(f"{site}:articles_compilation_import_job_status", args=[job.pk]),
+        jobs_url=reverse(f"{site}:articles_importjob_changelist"),
+        title=_("导入任务：%(name)s") % {"name": job.filename},
+    ))
+
+
+def job_status_view(model_admin, request, job_id):
+    """GET: the job's state and progress as JSON, polled by its page (static/js/import_job.js)."""
+    from .jobs.models import ImportJob
+
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    job = get_object_or_404(ImportJob.objects.defer("result", "edits", "traceback"), pk=job_id)
+    response = JsonResponse(job_status(job))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def import_urls(model_admin) -> list:
@@ -277,4 +456,10 @@ def import_urls(model_admin) -> list:
              name="articles_compilation_import"),
         path("import/confirm/", wrap(lambda request: confirm_view(model_admin, request)),
              name="articles_compilation_import_confirm"),
+        path("import/job/<int:job_id>/",
+             wrap(lambda request, job_id: job_view(model_admin, request, job_id)),
+             name="articles_compilation_import_job"),
+        path("import/job/<int:job_id>/status/",
+             wrap(lambda request, job_id: job_status_view(model_admin, request, job_id)),
+             name="articles_compilation_import_job_status"),
     ]

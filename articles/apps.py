@@ -39,4 +39,11 @@ class ArticlesConfig(AppConfig):
             regions_after_migrate, sender=self, dispatch_uid="huibian-regions-migrate"
         )
 
+        # The scheduled background jobs (django-q2 Schedule rows), after every migrate.
+        from .jobs.schedules import after_migrate as schedules_after_migrate
+
+        post_migrate.connect(
+            schedules_after_migrate, sender=self, dispatch_uid="huibian-schedules-migrate"
+        )
+
         import compilation.checks  # noqa: F401 -- the operator's start-up checks

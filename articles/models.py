@@ -556,3 +556,6 @@ from .workbench.models import (  # noqa: E402, F401
     FolderItem,
     Follow,
 )
+
+# Admin imports run as background jobs (articles/jobs/); imported here for the same reason.
+from .jobs.models import ImportJob  # noqa: E402, F401

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "axes",
+    "django_q",
     "articles",
 ]
 if IS_POSTGRES:
@@ -226,6 +227,65 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 HUIBIAN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# The preview's confirm posts six fields per article (thousands in a large file); Django's
+# default of 1,000 refused any file over ~160 articles with a 400. Anonymous bodies stay
+# bounded by ANONYMOUS_BODY_MAX.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200_000
+# Where an upload waits between preview and confirm: the web and the imports worker
+# processes must both see it (one directory on one machine, a shared volume across several;
+# not a per-service private /tmp).
+HUIBIAN_IMPORT_STAGING = os.environ.get("HUIBIAN_IMPORT_STAGING", "")
+# Uploads holding more text than this (as the importer counts them: a .docx by its unpacked
+# document, a PDF page as 24 KB; articles/importer/size.py) are previewed and imported by a
+# background job, not in the request. The confirm is the slower half (it writes): through
+# the admin on this 2-core machine, 1 MB took 1.35-1.5 s on SQLite (1.5 MB: 2.5 s), 256 KB
+# 1.0 s on PostgreSQL (500 KB: 2.1-2.2 s), whose writes are about three times slower.
+HUIBIAN_IMPORT_JOB_BYTES = int(os.environ.get("HUIBIAN_IMPORT_JOB_BYTES")
+                               or (256 * 1024 if IS_POSTGRES else 1024 * 1024))
+
+# Background jobs (django-q2, ORM broker: the queue is a table in this database; see
+# articles/jobs/). A job's queue row is locked for `retry` seconds when a worker takes it, so
+# `retry` is also how long a job whose worker died waits before it runs again, and it must
+# exceed `timeout` (the longest a job may run), or a running job is started a second time.
+# Long imports have their own cluster (Q_CLUSTER_NAME=imports python manage.py qcluster).
+JOBS_TIMEOUT = int(os.environ.get("JOBS_TIMEOUT", "300"))
+JOBS_RETRY = int(os.environ.get("JOBS_RETRY", str(JOBS_TIMEOUT + 60)))
+# An import's confirm writes ~0.6 MB/s on SQLite, ~0.25 MB/s on PostgreSQL (measured above),
+# so the largest upload (20 MB) takes 1-2 minutes; 15 leave room for a loaded machine, and a
+# crashed import runs again 16 minutes later.
+IMPORT_JOBS_TIMEOUT = int(os.environ.get("IMPORT_JOBS_TIMEOUT", "900"))
+IMPORT_JOBS_RETRY = int(os.environ.get("IMPORT_JOBS_RETRY", str(IMPORT_JOBS_TIMEOUT + 60)))
+for _timeout, _retry, _names in ((JOBS_TIMEOUT, JOBS_RETRY, "JOBS_"),
+                                 (IMPORT_JOBS_TIMEOUT, IMPORT_JOBS_RETRY, "IMPORT_JOBS_")):
+    if _retry <= _timeout:
+        raise ImproperlyConfigured(
+            f"{_names}RETRY ({_retry}) must be greater than {_names}TIMEOUT ({_timeout}): "
+            "a job still running after RETRY seconds is started a second time.")
+IMPORT_JOBS_CLUSTER = "imports"
+Q_CLUSTER = {
+    "name": "huibian",
+    "orm": "default",
+    "workers": int(os.environ.get("JOBS_WORKERS", "2")),
+    "timeout": JOBS_TIMEOUT,
+    "retry": JOBS_RETRY,
+    "max_attempts": 2,  # a failing job runs twice, then stays in the admin's failed tasks
+    "ack_failures": False,
+    "poll": float(os.environ.get("JOBS_POLL", "0.5")),  # seconds between looks at the queue
+    "save_limit": 1000,  # successful results kept; failures are all kept
+    "catch_up": False,  # after downtime a missed schedule runs once, not once per miss
+    "label": _("后台任务"),
+    "ALT_CLUSTERS": {
+        IMPORT_JOBS_CLUSTER: {
+            "workers": int(os.environ.get("IMPORT_JOBS_WORKERS", "1")),
+            "timeout": IMPORT_JOBS_TIMEOUT,
+            "retry": IMPORT_JOBS_RETRY,
+            "scheduler": False,
+        },
+    },
+}
+# SITE_URL: the site's address (https://…) for links in mails; without it the daily digest
+# is not scheduled (articles/jobs/schedules.py).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 # Unicode slugs for Chinese tag names are taggit's default; keep them.
 TAGGIT_CASE_INSENSITIVE = True
@@ -311,6 +371,8 @@ LOGGING = {
                  "requests": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # The job workers say when they start and stop and what each job did.
+        "django-q": {"level": "INFO"},
         "huibian.request": {
             "handlers": ["requests"], "propagate": False,
             "level": "INFO" if env_bool("REQUEST_LOG", not DEBUG) else "WARNING",

@@ -3,7 +3,8 @@ agencies, initiatives and themes.
 
 Public API (the admin, the commands and setup_demo use these names):
 
-- ``parse_file(path_or_bytes, *, filename=None, vocabulary=None) -> ParsedCompilation`` —
+- ``parse_file(path_or_bytes, *, filename=None, vocabulary=None, progress=None) ->
+  ParsedCompilation`` —
   pure: reads and parses the whole file, no database. ``ParsedCompilation.as_json()`` gives the
   documented JSON shape.
 - ``import_compilation(parsed_or_path, *, publish=False, user=None, take_file=()) ->
@@ -14,7 +15,12 @@ Public API (the admin, the commands and setup_demo use these names):
 - ``import_many(items, *, publish=False, user=None, batch_size=50)`` — bulk import of many
   files (paths, (bytes, filename) pairs or parsed): new compilations written a batch at a
   time, one result or ImportRefused per item; never a half-written file.
-- ``preview_import(parsed) -> ImportPreview`` — what an import would create or update.
+- ``preview_import(parsed, *, progress=None) -> ImportPreview`` — what an import would
+  create or update.
+- ``progress(stage, fraction)``: the callback ``parse_file`` and ``preview_import`` take,
+  called at a few points of their work (stages "read", "parse", "compare"); cheap to call.
+- ``text_size(data) -> int`` — what an upload costs to import, in bytes of plain text (a
+  .docx by its unpacked document, a PDF by its pages), told before parsing it.
 - ``prepare(parsed) -> parsed`` — the database's part of parsing (themes, agencies' regions),
   done by the functions above when not done yet.
 - ``sections_from_text(original_text) -> list[dict]`` — sections re-derived after an edit.
@@ -23,11 +29,13 @@ Public API (the admin, the commands and setup_demo use these names):
 from .errors import ImportRefused
 from .parse import ParsedArticle, ParsedCompilation, parse_file
 from .sections import sections_from_text
+from .size import text_size
 
 __all__ = [
     "ImportRefused", "ImportResult", "ParsedArticle", "ParsedCompilation", "import_compilation",
     "import_many",
-    "parse_file", "prepare", "preview_import", "sections_from_text", "theme_vocabulary",
+    "parse_file", "prepare", "preview_import", "sections_from_text", "text_size",
+    "theme_vocabulary",
 ]
 
 

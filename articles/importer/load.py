@@ -280,14 +280,20 @@ def prepare(parsed: ParsedCompilation, vocabulary=None) -> ParsedCompilation:
     return parsed
 
 
-def preview_import(parsed: ParsedCompilation) -> ImportPreview:
-    """Compare a parsed file with the database: new vs already there, nothing written."""
+def preview_import(parsed: ParsedCompilation, *, progress=None) -> ImportPreview:
+    """Compare a parsed file with the database: new vs already there, nothing written.
+    ``progress(stage, fraction)``, if given, hears ("compare", 0…1) along the way."""
+    progress = progress or (lambda stage, fraction: None)
+    progress("compare", 0.0)
     prepare(parsed)
+    progress("compare", 0.3)
     existing, same_file = _find_existing(parsed)
     old = (list(existing.articles.only("id", "compilation_id", "checksum", *HAND_EDITABLE))
            if existing is not None else [])
+    progress("compare", 0.6)
     matches = _match_articles(old, parsed.articles)
     edited = hand_edits(old)
+    progress("compare", 0.9)
     agency_keys = sorted({_key_of(a) for a in parsed.articles if a.agency},
                          key=lambda key: (key[0], key[1] or ""))
     found, aliases = _known_agencies(agency_keys)

@@ -341,14 +341,27 @@ def _build_article(title_line: Line, body_lines: list[Line], paid: bool, vocabul
     )
 
 
-def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None) -> ParsedCompilation:
+def _no_progress(stage: str, fraction: float) -> None:
+    pass
+
+
+PROGRESS_EVERY = 200  # articles between two progress reports: a report may cost a query
+
+
+def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None,
+               progress=None) -> ParsedCompilation:
     """Parse a compilation (.txt in any supported encoding, or .docx) without touching the
-    database. ``vocabulary`` (keyword → theme) enables theme suggestions.
+    database. ``vocabulary`` (keyword → theme) enables theme suggestions. ``progress``, if
+    given, is called as ``progress(stage, fraction)``: ("read", 0) before the file is
+    decoded, then ("parse", 0…1) every ``PROGRESS_EVERY`` articles.
 
     Raises ImportRefused with one Chinese line naming the file and the problem."""
+    progress = progress or _no_progress
+    progress("read", 0.0)
     source = read_source(path_or_bytes, filename)
     name = source.filename
     lines, dropped_lines, _markers = _strip_boilerplate(_lines_of(source))
+    progress("parse", 0.0)
     dropped = len(dropped_lines)
     notes = [(line.number, f"已删除广告或联系方式：{line.text[:120]}") for line in dropped_lines]
     if not any(not line.blank for line in lines):
@@ -386,6 +399,8 @@ def parse_file(path_or_bytes, *, filename: str | None = None, vocabulary=None) -
     articles: list[ParsedArticle] = []
     bounds = title_indexes + [len(body)]
     for n, start in enumerate(title_indexes):
+        if n and not n % PROGRESS_EVERY:
+            progress("parse", n / len(title_indexes))
         span = range(start + 1, bounds[n + 1])
         content = [body[k] for k in span if not body[k].blank]
         title_line = body[start]
