@@ -188,3 +188,11 @@ class WithheldClipTests(TestCase):
         self.assertContains(response, article_source_line(article))
         self.assertNotContains(response, SECRET)
         self.assertNotContains(response, "data-copy")
+
+
+def test_the_script_catalog_every_page_loads_is_cached_by_browsers(client, db):
+    """/jsi18n/ is requested by every page: browsers keep it a day, not refetch it per page."""
+    response = client.get("/jsi18n/")
+    assert response.status_code == 200
+    assert "max-age=86400" in response["Cache-Control"]
+    assert "gettext" in response.content.decode()
