@@ -26,6 +26,7 @@ from articles.management.commands.bench_load import Command as BenchLoad
 from articles.models import Article, Compilation
 from tests.factories import make_user
 from tests.formdata import form_data
+from tests.importer.helpers import ImportFlow
 
 ROOT = Path(__file__).resolve().parent.parent
 UPLOAD = reverse("admin:articles_compilation_import")
@@ -238,23 +239,9 @@ class ScheduleTests(TestCase):
         self.assertIn("expired staged uploads", tasks.clear_expired_uploads())
 
 
-class WithoutWorkerTests(TestCase):
+class WithoutWorkerTests(ImportFlow, TestCase):
     """No worker runs here: small files import in the request as before, a large one waits
     in the queue and its page says that no worker has taken it."""
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = make_user("编辑乙", group="编辑", staff=True)
-
-    def setUp(self):
-        import tempfile
-
-        staging = tempfile.TemporaryDirectory()
-        self.addCleanup(staging.cleanup)
-        override = self.settings(HUIBIAN_IMPORT_STAGING=staging.name)
-        override.enable()
-        self.addCleanup(override.disable)
-        self.client.force_login(self.editor)
 
     def test_a_small_upload_is_previewed_and_imported_in_the_request(self):
         preview = upload(self.client, articles=8)

@@ -1,6 +1,12 @@
 """Test documents for the importer: our own fixture in every encoding, and .docx builders."""
 import io
+import tempfile
 from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import make_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 STYLES = FIXTURES / "importer_styles.txt"
@@ -70,3 +76,24 @@ def make_docx(*, bold_headings=False, heading_styles=True) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+class ImportFlow:
+    """An editor logged in, uploads staged in a temporary directory."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("编辑乙", group="编辑", staff=True)
+
+    def setUp(self):
+        staging = tempfile.TemporaryDirectory()
+        self.addCleanup(staging.cleanup)
+        override = self.settings(HUIBIAN_IMPORT_STAGING=staging.name)
+        override.enable()
+        self.addCleanup(override.disable)
+        self.client.force_login(self.editor)
+        self.upload_url = reverse("admin:articles_compilation_import")
+        self.confirm_url = reverse("admin:articles_compilation_import_confirm")
+
+    def upload(self, data, name):
+        return self.client.post(self.upload_url, {"file": SimpleUploadedFile(name, data)})

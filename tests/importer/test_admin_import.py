@@ -1,6 +1,5 @@
 """The admin import flow over real HTTP: upload → preview (nothing written) → confirm."""
 import re
-import tempfile
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,28 +9,7 @@ from django.urls import reverse
 from articles.models import Agency, Article, Compilation, Status
 from tests.factories import make_user
 
-from .helpers import STYLES, make_docx
-
-
-class ImportFlow:
-    """An editor logged in, uploads staged in a temporary directory."""
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = make_user("编辑乙", group="编辑", staff=True)
-
-    def setUp(self):
-        staging = tempfile.TemporaryDirectory()
-        self.addCleanup(staging.cleanup)
-        override = self.settings(HUIBIAN_IMPORT_STAGING=staging.name)
-        override.enable()
-        self.addCleanup(override.disable)
-        self.client.force_login(self.editor)
-        self.upload_url = reverse("admin:articles_compilation_import")
-        self.confirm_url = reverse("admin:articles_compilation_import_confirm")
-
-    def upload(self, data, name):
-        return self.client.post(self.upload_url, {"file": SimpleUploadedFile(name, data)})
+from .helpers import STYLES, ImportFlow, make_docx
 
 
 @override_settings(ROOT_URLCONF="tests.importer.admin_urls")
