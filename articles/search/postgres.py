@@ -500,6 +500,8 @@ def tier_ids(parsed, limit, restrict=None, total=None, ids=None) -> list[tuple[i
     rank_all = RANK_ALL_MAX if by_grams else RANK_ALL_POSITIONS_MAX
     if not parsed.simple:  # operators: the ids are known (``ids_first``)
         ids = ids if ids is not None else all_ids(parsed, restrict)
+    if parsed.title_bound:  # every match is in the title tier (its ids are known)
+        return [(0, pk) for pk in heapq.nlargest(limit, ids)]
     with connection.cursor() as cursor, _index_plans(cursor):
         if ids is not None and ids_first(parsed) and (
                 not parsed.simple or len(ids) <= RANK_ALL_POSITIONS_MAX):

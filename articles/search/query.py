@@ -104,6 +104,12 @@ class ParsedQuery:
             for clause in self.clauses
         )
 
+    @property
+    def title_bound(self) -> bool:
+        """Whether every match holds some atom in its title: some clause is made of title
+        terms only (``intitle:``). Then every match is in the first ranking tier."""
+        return any(all(term.title for term in clause) for clause in self.clauses)
+
     def loosened(self) -> "ParsedQuery":
         """The same query, punctuation-blind (``loose``)."""
         def term(t):

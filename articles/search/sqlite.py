@@ -227,7 +227,11 @@ class SQLiteBackend(SearchBackend):
         where, params = _restriction(part.restrict, "h.rowid")
         title_tier, heading_tier, body_tier = tier_expressions(parsed)
         tiers = [(heads, title_tier), (heads, heading_tier), (table, body_tier)]
-        if not (parsed.simple and len(parsed.atoms) == 1):
+        if parsed.title_bound:
+            # Every match is in the title tier: the newest matches are the page, and the
+            # other tiers, empty, need no walk through every match to find that out.
+            tiers = [(table, fts_expression(parsed))]
+        elif not (parsed.simple and len(parsed.atoms) == 1):
             # With several terms or operators a title or heading match must also match the
             # whole query: then the tiers are found in the full index, where FTS5 evaluates
             # the query.

@@ -41,6 +41,10 @@ def expected_order(queryset, q):
 # six characters): their matches are checked on positions once, for the count, and the page
 # is tiered from those ids; in the body, a heading, and with a short term in the title.
 POSITIONAL = ('"处，另有鲵"', '"一、蝾螈调查"', '蝾螈 "处，另有鲵"', "本地发现蝾螈1处")
+# Queries whose every match has a term in its title (``ParsedQuery.title_bound``: the engines
+# tier them at once), and ones that look alike but are not.
+TITLE_BOUND = ("intitle:蝾螈", "intitle:蝾螈 鲵", "intitle:蝾螈 | intitle:生态", "intitle:蝾螈 -调查")
+NOT_TITLE_BOUND = ("intitle:蝾螈 | 鲵", "-intitle:蝾螈 鲵")
 
 
 class SearchResultsTests(TestCase):
@@ -80,13 +84,19 @@ class SearchResultsTests(TestCase):
 
     def test_count_and_pages_equal_the_ranked_queryset(self):
         for name, (scope, filters, queryset) in self.scopes().items():
-            for q in ("蝾螈", "蝾螈 鲵", "鲵", "蝾", "无关", "犰狳", *POSITIONAL):
+            for q in ("蝾螈", "蝾螈 鲵", "鲵", "蝾", "无关", "犰狳", *POSITIONAL, *TITLE_BOUND,
+                      *NOT_TITLE_BOUND):
                 with self.subTest(scope=name, q=q):
                     expected = expected_order(queryset, q)
                     results = search_results(q, scope, filters)
                     self.assertEqual(results.count(), len(expected))
                     pages = [results[start:start + 7] for start in range(0, 40, 7)]
                     self.assertEqual([pk for page in pages for pk in page], expected)
+
+    def test_title_bound_queries_are_told_apart(self):
+        self.assertEqual([parse(q).title_bound for q in TITLE_BOUND], [True] * len(TITLE_BOUND))
+        self.assertEqual([parse(q).title_bound for q in NOT_TITLE_BOUND + ("蝾螈",)],
+                         [False] * (len(NOT_TITLE_BOUND) + 1))
 
     def test_every_plan_of_large_result_sets_gives_the_same_pages(self):
         # PostgreSQL tiers small result sets at once, large ones tier by tier from the grams
