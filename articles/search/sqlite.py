@@ -49,6 +49,7 @@ MEMBERS_HEADS = f"{TABLE}_members_heads"
 PREVIEW = f"{TABLE}_preview"
 TABLES = (TABLE, HEADS, MEMBERS, MEMBERS_HEADS, PREVIEW)
 MMAP_BYTES = 1 << 30
+FEW_CANDIDATES = 16  # see ``SQLiteBackend._few_candidates``
 
 
 def configure(sender=None, connection=None, **kwargs):
@@ -234,20 +235,49 @@ class SQLiteBackend(SearchBackend):
         elif not (parsed.simple and len(parsed.atoms) == 1):
             # With several terms or operators a title or heading match must also match the
             # whole query: then the tiers are found in the full index, where FTS5 evaluates
-            # the query.
+            # the query, unless the small index has few candidates for them.
             q = fts_expression(parsed)
             tiers[0] = (table, f"({q}) AND {title_tier}")
             tiers[1] = (table, f"({q}) AND ({heading_tier})")
+            for n, few in enumerate(self._few_candidates(heads, [title_tier, heading_tier],
+                                                         where, params)):
+                if few is not None:
+                    tiers[n] = (table, q, few)
         selects, all_params = [], []
-        for n, (name, expression) in enumerate(tiers):
+        for n, (name, expression, *among) in enumerate(tiers):
+            if among == [[]]:
+                continue  # no candidate at all: the tier is empty
+            within = f" AND h.rowid IN ({', '.join(map(str, among[0]))})" if among else ""
             selects.append(
                 f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {name} h "
-                f"WHERE h.{name} MATCH %s{where} ORDER BY h.rowid DESC LIMIT %s)"
+                f"WHERE h.{name} MATCH %s{where}{within} ORDER BY h.rowid DESC LIMIT %s)"
             )
             all_params += [expression, *params, limit]
+        if not selects:
+            return []
         with self.connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(selects), all_params)
             return sorted(cursor.fetchall(), key=lambda row: (row[0], -row[1]))
+
+    def _few_candidates(self, heads, expressions, where, params):
+        """Per expression, the ids matching it in the titles-and-headings index when there
+        are at most ``FEW_CANDIDATES`` (else None). A phrase rare in titles but common in
+        bodies is then checked against the whole query on those few ids (one lookup each,
+        ~0.4 ms), not by reading every match of the query in the full index (~50 ms for
+        27,000 matches)."""
+        selects, all_params = [], []
+        for n, expression in enumerate(expressions):
+            selects.append(
+                f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {heads} h "
+                f"WHERE h.{heads} MATCH %s{where} ORDER BY h.rowid DESC LIMIT %s)"
+            )
+            all_params += [expression, *params, FEW_CANDIDATES + 1]
+        found = [[] for _ in expressions]
+        with self.connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), all_params)
+            for n, pk in cursor.fetchall():
+                found[n].append(pk)
+        return [ids if len(ids) <= FEW_CANDIDATES else None for ids in found]
 
     def match_sql(self, parsed, part):
         table, _heads = _tables(part)

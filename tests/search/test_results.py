@@ -115,6 +115,13 @@ class SearchResultsTests(TestCase):
             {**walking, "_recent_tiers": lambda *args: (probe(*args)[0], None)},
             {**walking, "_recent_tiers": lambda *args: (None, probe(*args)[1])},
         )
+        # SQLite checks a complex query's title and heading tiers on their candidates from
+        # the small index when there are few, otherwise in the full index: both, and both
+        # in one query.
+        for few in (0, 2):
+            with self.subTest(few_candidates=few), \
+                    mock.patch("articles.search.sqlite.FEW_CANDIDATES", few):
+                self.test_count_and_pages_equal_the_ranked_queryset()
         for plan in plans:
             with self.subTest(plan=plan), mock.patch.multiple("articles.search.postgres", **plan):
                 self.test_count_and_pages_equal_the_ranked_queryset()
