@@ -33,6 +33,8 @@ from .models import (
 )
 from .regions import gazetteer
 
+# A set of ids holding more than this share of the library is counted by its complement.
+COMPLEMENT_SHARE = 0.8
 FACET_LIMIT = 30  # values kept per facet (by count); the selected value is always among them
 CACHE_SECONDS = 24 * 3600
 FACET_NAMES = (
@@ -210,6 +212,7 @@ class _Maps:
             "pk", "agency_id", "year", "compilation_id"
         ))
         size = max((row[0] for row in rows), default=0) + 1
+        self.articles = len(rows)
         self.agency_at = [_MISSING] * size
         self.year_at = [_MISSING] * size
         self.compilation_at = [_MISSING] * size
@@ -234,6 +237,9 @@ class _Maps:
             pk: (slug, name)
             for pk, slug, name in Initiative.objects.values_list("pk", "slug", "name")
         }
+        # Every article's id and its counts, for sets counted by their complement (the
+        # first time one is asked for).
+        self.known, self.known_counts = None, None
 
     @staticmethod
     def _tag_sets(through, size):
@@ -272,9 +278,9 @@ class _Maps:
     def knows(self, pk) -> bool:
         return 0 <= pk < len(self.agency_at) and self.agency_at[pk] is not _MISSING
 
-    def facets(self, ids, strict=True) -> dict:
-        """The facets of ``ids``; ``KeyError`` for an id the maps do not know (``strict``:
-        also for a tag or agency without label, otherwise skipped)."""
+    def _counts(self, ids) -> tuple[Counter, ...]:
+        """Raw counts of ``ids`` by agency, year, theme set, initiative set and compilation;
+        ``KeyError`` for an id the maps do not know."""
         pick = self._pick(ids)
         try:
             by_agency = Counter(pick(self.agency_at))
@@ -285,10 +291,38 @@ class _Maps:
         # One C-level count per facet: articles rarely share all of agency, year, themes and
         # initiatives (95,067 distinct combinations in the 100,000-article corpus), so
         # counting the combinations first and spreading them in Python was ~3× slower.
-        years = Counter(pick(self.year_at))
-        theme_sets = Counter(pick(self.theme_set_at))
-        initiative_sets = Counter(pick(self.initiative_set_at))
-        by_compilation = Counter(pick(self.compilation_at))
+        return (by_agency, Counter(pick(self.year_at)), Counter(pick(self.theme_set_at)),
+                Counter(pick(self.initiative_set_at)), Counter(pick(self.compilation_at)))
+
+    def _known(self) -> frozenset:
+        """Every article's id; its counts in ``known_counts`` (set first: another thread
+        may read them as soon as ``known`` is set)."""
+        known = self.known
+        if known is None:
+            known = frozenset(
+                pk for pk, agency in enumerate(self.agency_at) if agency is not _MISSING)
+            self.known_counts = self._counts(list(known))
+            self.known = known
+        return known
+
+    def facets(self, ids, strict=True) -> dict:
+        """The facets of ``ids`` (distinct); ``KeyError`` for an id the maps do not know
+        (``strict``: also for a tag or agency without label, otherwise skipped).
+
+        Counts add up over disjoint sets, so a set holding most of the library is counted
+        as every article less the few it lacks (its complement): a term in 80% of the
+        articles costs a count over 20% of them."""
+        counts = None
+        if len(ids) > COMPLEMENT_SHARE * self.articles:
+            known, wanted = self._known(), set(ids)
+            rest = known - wanted
+            # Every id known (and none twice): then the known less the rest are the ids.
+            if len(wanted) == len(ids) == len(known) - len(rest):
+                counts = [whole - part for whole, part in
+                          zip(self.known_counts, self._counts(list(rest)))]
+        if counts is None:
+            counts = self._counts(ids)
+        by_agency, years, theme_sets, initiative_sets, by_compilation = counts
         by_level, by_sector, by_region, agencies = Counter(), Counter(), Counter(), []
         for agency_id, n in by_agency.items():
             if agency_id is None:

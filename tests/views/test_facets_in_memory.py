@@ -2,6 +2,7 @@
 GROUP BY counts, on generated libraries (agencies with and without region or sector, articles
 without agency or year, several compilations, drafts, overlapping tags)."""
 import random
+from unittest import mock
 
 from django.test import TestCase
 from django.urls import reverse
@@ -68,8 +69,12 @@ class InMemoryFacetTests(TestCase):
                 reader = user or make_user(f"读者{seed}")
                 base, scope = listable(reader), search_engine.scope_for(reader)
                 for q in ("党建", "机关", "清廉机关 作风", "建", "犰狳"):
-                    with self.subTest(seed=seed, q=q, editor=bool(user)):
-                        self.check_equal(base.order_by(), q, scope)
+                    # Counted directly, and as every article less the complement (a set
+                    # holding most of the library is; here any set).
+                    for share in (2.0, 0.0):
+                        with self.subTest(seed=seed, q=q, editor=bool(user), share=share), \
+                                mock.patch("articles.facets.COMPLEMENT_SHARE", share):
+                            self.check_equal(base.order_by(), q, scope)
                 # A filtered scope (the reader's facet filters): only the filtered ids.
                 agency = Agency.objects.order_by("pk").first()
                 self.check_equal(
@@ -113,6 +118,8 @@ class UnknownIdTests(TestCase):
         ids = search_engine.search_results("党建").match_ids()
         self.assertTrue(ids)
         missing = max(Article.objects.values_list("pk", flat=True)) + 1000
-        with_missing = compute_facets_for_ids([*ids, missing, -1])
-        self.assertEqual(with_missing, compute_facets_for_ids(ids))
-        self.assertEqual(with_missing["total"], len(ids))
+        for share in (2.0, 0.0):  # counted directly, or by the complement
+            with self.subTest(share=share), mock.patch("articles.facets.COMPLEMENT_SHARE", share):
+                with_missing = compute_facets_for_ids([*ids, missing, -1])
+                self.assertEqual(with_missing, compute_facets_for_ids(ids))
+                self.assertEqual(with_missing["total"], len(ids))
