@@ -29,6 +29,8 @@ class LoginThrottleTests(TestCase):
         self.assertEqual(locked.status_code, 429)
         self.assertContains(locked, "连续 5 次登录失败", status_code=429)
         self.assertContains(locked, "15 分钟后再试", status_code=429)
+        # A reader who forgot the password is sent to the reset by mail.
+        self.assertContains(locked, f'href="{reverse("password_reset")}"', status_code=429)
         self.assertNotIn("_auth_user_id", self.client.session)
         # The account from another address, and the address for another account.
         self.assertEqual(self.attempt("会员甲", PASSWORD, address="10.0.0.2").status_code, 429)

@@ -1,13 +1,24 @@
-"""Readers' accounts: the password reset request, which says so when its mail was not sent.
+"""Readers' accounts: the password reset request, which says so when its mail was not sent
+and is throttled per address and per network address.
 
 Everything else (login, logout, password change, the reset link and its form) is Django's own
 views from ``django.contrib.auth.urls`` with our templates in ``templates/registration/``.
 Django's reset form logs a failed send and goes on to the “sent” page, so a reader would wait
 for a mail that never comes; this form raises instead, and the view puts the error on the form.
+
+Django does not limit reset requests, so anyone could have the site mail an address again and
+again. Each address may ask ``PASSWORD_RESET_PER_ADDRESS`` times an hour and each network
+address ``PASSWORD_RESET_PER_IP`` times (counted in the cache: shared by every worker when
+``REDIS_URL`` is set, otherwise per process). The limit applies whether or not the address has
+an account, so it tells no one which addresses exist.
 """
+import hashlib
 import logging
 
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core.cache import cache
 from django.contrib.auth import views as auth_views
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
@@ -16,6 +27,20 @@ from django.utils.translation import gettext_lazy as _
 logger = logging.getLogger("articles.accounts")
 
 MAIL_NOT_SENT = _("邮件未能发出，请稍后再试或联系管理员。")
+TOO_MANY = _("重设密码的请求过于频繁，请一小时后再试。")
+WINDOW_SECONDS = 3600
+
+
+def _within_limit(kind: str, value: str, limit: int) -> bool:
+    """Count one request of ``value`` in this hour's window; False once over ``limit``."""
+    digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:32]
+    key = f"huibian:password-reset:{digest}"
+    cache.add(key, 0, WINDOW_SECONDS)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr: this is the window's first
+        cache.add(key, 1, WINDOW_SECONDS)
+        return True
 
 
 class MailNotSent(Exception):
@@ -46,6 +71,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
 
     def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().lower()
+        allowed = [
+            _within_limit("address", address, settings.PASSWORD_RESET_PER_ADDRESS),
+            _within_limit("ip", get_client_ip_address(self.request) or "",
+                          settings.PASSWORD_RESET_PER_IP),
+        ]
+        if not all(allowed):
+            logger.warning("Password reset refused: too many requests")
+            form.add_error(None, TOO_MANY)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         try:
             return super().form_valid(form)
         except MailNotSent:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 from django.urls import resolve, reverse
@@ -46,6 +47,14 @@ def closed_port():
 def log_in(client, username, password):
     """Through the login page, as a reader does (django-axes sees it too)."""
     return client.post(reverse("login"), {"username": username, "password": password})
+
+
+@pytest.fixture(autouse=True)
+def fresh_reset_counts():
+    """Reset requests are counted in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -191,6 +200,41 @@ def test_unknown_address_gets_the_same_page_and_no_mail(client, reader, mailoutb
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
     assert mailoutbox == []
+
+
+@override_settings(PASSWORD_RESET_PER_ADDRESS=3, PASSWORD_RESET_PER_IP=100)
+def test_an_address_asking_too_often_is_refused_in_chinese_and_gets_no_more_mail(
+        client, reader, mailoutbox):
+    for _ in range(3):
+        assert client.post(RESET, {"email": reader.email})["Location"] == reverse(
+            "password_reset_done")
+    assert len(mailoutbox) == 3
+    refused = client.post(RESET, {"email": reader.email.upper()})  # the same address
+    assert refused.status_code == 429
+    assert "重设密码的请求过于频繁，请一小时后再试。" in refused.content.decode()
+    assert len(mailoutbox) == 3
+    # Another address is not held up by it, and one without an account is counted alike,
+    # so the limit tells no one which addresses have accounts.
+    other = make_user("读者小李", password=OLD)
+    other.email = "xiaoli@example.cn"
+    other.save()
+    assert client.post(RESET, {"email": other.email}).status_code == 302
+    assert len(mailoutbox) == 4
+    for _ in range(3):
+        assert client.post(RESET, {"email": "nobody@example.cn"}).status_code == 302
+    assert client.post(RESET, {"email": "nobody@example.cn"}).status_code == 429
+
+
+@override_settings(PASSWORD_RESET_PER_ADDRESS=100, PASSWORD_RESET_PER_IP=2)
+def test_a_network_address_asking_too_often_is_refused(client, reader, mailoutbox):
+    assert client.post(RESET, {"email": "a@example.cn"}).status_code == 302
+    assert client.post(RESET, {"email": "b@example.cn"}).status_code == 302
+    refused = client.post(RESET, {"email": reader.email})
+    assert refused.status_code == 429
+    assert mailoutbox == []
+    other_network = client.post(RESET, {"email": reader.email}, REMOTE_ADDR="10.0.0.9")
+    assert other_network.status_code == 302
+    assert len(mailoutbox) == 1
 
 
 def test_malformed_address_is_refused_in_chinese_next_to_the_field(client, mailoutbox):
