@@ -266,11 +266,16 @@ class _Maps:
         return itemgetter(*ids) if ids else (lambda values: ())
 
     @staticmethod
-    def _tag_counts(set_counts, sets, labels, strict=True):
+    def _spread(set_counts, sets) -> Counter:
+        """Articles per tag id, from articles per distinct set of tag ids."""
         counts = Counter()
         for set_index, n in set_counts.items():
             for tag_id in sets[set_index]:
                 counts[tag_id] += n
+        return counts
+
+    @staticmethod
+    def _labelled(counts, labels, strict=True):
         return [
             (*labels[tag_id], n) for tag_id, n in counts.items() if strict or tag_id in labels
         ]
@@ -279,8 +284,8 @@ class _Maps:
         return 0 <= pk < len(self.agency_at) and self.agency_at[pk] is not _MISSING
 
     def _counts(self, ids) -> tuple[Counter, ...]:
-        """Raw counts of ``ids`` by agency, year, theme set, initiative set and compilation;
-        ``KeyError`` for an id the maps do not know."""
+        """Raw counts of ``ids`` by agency, year, theme, initiative and compilation (a few
+        thousand keys at most); ``KeyError`` for an id the maps do not know."""
         pick = self._pick(ids)
         try:
             by_agency = Counter(pick(self.agency_at))
@@ -291,8 +296,10 @@ class _Maps:
         # One C-level count per facet: articles rarely share all of agency, year, themes and
         # initiatives (95,067 distinct combinations in the 100,000-article corpus), so
         # counting the combinations first and spreading them in Python was ~3× slower.
-        return (by_agency, Counter(pick(self.year_at)), Counter(pick(self.theme_set_at)),
-                Counter(pick(self.initiative_set_at)), Counter(pick(self.compilation_at)))
+        return (by_agency, Counter(pick(self.year_at)),
+                self._spread(Counter(pick(self.theme_set_at)), self.theme_sets),
+                self._spread(Counter(pick(self.initiative_set_at)), self.initiative_sets),
+                Counter(pick(self.compilation_at)))
 
     def _known(self) -> frozenset:
         """Every article's id; its counts in ``known_counts`` (set first: another thread
@@ -322,7 +329,7 @@ class _Maps:
                           zip(self.known_counts, self._counts(list(rest)))]
         if counts is None:
             counts = self._counts(ids)
-        by_agency, years, theme_sets, initiative_sets, by_compilation = counts
+        by_agency, years, themes, initiatives, by_compilation = counts
         by_level, by_sector, by_region, agencies = Counter(), Counter(), Counter(), []
         for agency_id, n in by_agency.items():
             if agency_id is None:
@@ -338,8 +345,8 @@ class _Maps:
                 by_region[region] += n
         return _assemble(
             len(ids), dict(by_level), dict(by_sector), dict(by_region), agencies,
-            self._tag_counts(theme_sets, self.theme_sets, self.theme, strict),
-            self._tag_counts(initiative_sets, self.initiative_sets, self.initiative, strict),
+            self._labelled(themes, self.theme, strict),
+            self._labelled(initiatives, self.initiative, strict),
             list(years.items()),
             list(by_compilation.items()),
         )
