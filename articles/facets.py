@@ -394,11 +394,13 @@ def facets_for_ids(ids_of, *, scope: str, params) -> dict:
     return cached("facets", [scope, params], lambda: compute_facets_for_ids(ids_of()))
 
 
-def facets_for(queryset, *, scope: str, params, joinable=False) -> dict:
-    """Cached ``compute_facets(queryset)``; ``scope`` and ``params`` must identify the set."""
-    return cached(
-        "facets", [scope, params], lambda: compute_facets(queryset, joinable=joinable)
-    )
+def facets_for(queryset, *, scope: str, params) -> dict:
+    """Cached exact counts of the articles of ``queryset``: their ids read in one query and
+    counted in memory (``compute_facets_for_ids``: the same counts as ``compute_facets``'
+    GROUP BYs, which cost ~0.5 s for the whole library against ~0.1 s); ``scope`` and
+    ``params`` must identify the set."""
+    return cached("facets", [scope, params], lambda: compute_facets_for_ids(
+        queryset.order_by().values_list("pk", flat=True)))
 
 
 def tag_counts(relation: str, *, scope: str, queryset) -> list:

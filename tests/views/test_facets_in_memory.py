@@ -4,11 +4,12 @@ without agency or year, several compilations, drafts, overlapping tags)."""
 import random
 from unittest import mock
 
+from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
 
 from articles import search as search_engine
-from articles.facets import FACET_NAMES, compute_facets, compute_facets_for_ids
+from articles.facets import FACET_NAMES, compute_facets, compute_facets_for_ids, facets_for
 from articles.models import Agency, Article, Status
 from articles.reading import listable
 from tests.factories import make_agency, make_article, make_compilation, make_user
@@ -107,6 +108,35 @@ class InMemoryFacetTests(TestCase):
                 "党建", search_engine.Scope.PUBLIC, filters=public.order_by()
             ).matches(), joinable=True
         )
+        self.assertEqual(response.context["total"], expected["total"])
+        for name in FACET_NAMES:
+            self.assertEqual(response.context["facet_counts"][name], expected[name], name)
+
+
+class ListFacetTests(TestCase):
+    def test_list_counts_equal_sql_group_by(self):
+        # The article list's and the home page's counts (``facets_for``): the filtered set's
+        # ids counted in memory, directly or by the complement.
+        generate(6)
+        agency = Agency.objects.order_by("pk").first()
+        reader = make_user("读者丙")
+        for name, queryset in {
+            "all": listable(None), "member": listable(reader),
+            "agency": listable(None).filter(agency=agency),
+            "year+theme": listable(None).filter(year__gte=2022, themes__slug="党建"),
+            "nothing": listable(None).filter(pk__in=[]),
+        }.items():
+            for share in (2.0, 0.0):
+                with self.subTest(name=name, share=share), \
+                        mock.patch("articles.facets.COMPLEMENT_SHARE", share):
+                    cache.clear()
+                    by_ids = facets_for(queryset, scope="public", params=[name, share])
+                    self.assertEqual(by_ids, compute_facets(queryset))
+
+    def test_list_page_shows_them(self):
+        generate(7, n=30)
+        response = self.client.get(reverse("articles:list"), {"year": "2023"})
+        expected = compute_facets(listable(None).filter(year=2023))
         self.assertEqual(response.context["total"], expected["total"])
         for name in FACET_NAMES:
             self.assertEqual(response.context["facet_counts"][name], expected[name], name)
