@@ -83,7 +83,9 @@ def _top(rows):
 
 
 def compute_facets(queryset, *, joinable=False) -> dict:
-    """Exact counts of the articles in ``queryset`` per facet value, and their total.
+    """Exact counts of the articles in ``queryset`` per facet value, and their total, by SQL:
+    the reference the in-memory counts (``compute_facets_for_ids``, what the pages use) are
+    tested against.
 
     Returns ``{"total": n, "level": [(value, label, count), …], …}``: values are what the
     list's query parameters take (agency id, theme slug, year …). Seven queries whatever the
