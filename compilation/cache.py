@@ -34,6 +34,7 @@ class TolerantRedisCache(RedisCache):
     set = _tolerant("set")
     set_many = _tolerant("set_many", list)
     add = _tolerant("add", False)
+    incr = _tolerant("incr")  # None when Redis is away (a missing key still raises ValueError)
     touch = _tolerant("touch", False)
     delete = _tolerant("delete", False)
     delete_many = _tolerant("delete_many")

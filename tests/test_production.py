@@ -15,8 +15,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.cache import caches
 from django.test import TestCase, override_settings
+from django.urls import reverse
 
 from tests.factories import make_article, make_compilation, make_user
 
@@ -72,6 +74,19 @@ class HealthTests(TestCase):
         make_article(title="缓存不在时照常阅读", compilation=make_compilation())
         with self.assertLogs("huibian.cache", "WARNING"):
             self.assertEqual(self.client.get("/articles/").status_code, 200)
+
+    @override_settings(CACHES={"default": {
+        "BACKEND": "compilation.cache.TolerantRedisCache",
+        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}})
+    def test_an_unreachable_cache_leaves_password_resets_unthrottled_not_failing(self):
+        reader = make_user("读者小赵")
+        reader.email = "xiaozhao@example.cn"
+        reader.save()
+        with self.assertLogs("huibian.cache", "WARNING"):
+            response = self.client.post(reverse("password_reset"), {"email": reader.email})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(len(mail.outbox), 1)
 
     def test_missing_static_files_make_readyz_fail_with_the_command_to_run(self):
         with tempfile.TemporaryDirectory() as empty, override_settings(

@@ -18,8 +18,8 @@ import logging
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
-from django.core.cache import cache
 from django.contrib.auth import views as auth_views
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -37,10 +37,11 @@ def _within_limit(kind: str, value: str, limit: int) -> bool:
     key = f"huibian:password-reset:{digest}"
     cache.add(key, 0, WINDOW_SECONDS)
     try:
-        return cache.incr(key) <= limit
+        count = cache.incr(key)
     except ValueError:  # expired between add and incr: this is the window's first
         cache.add(key, 1, WINDOW_SECONDS)
         return True
+    return count is None or count <= limit  # None: the shared cache is away, not counted
 
 
 class MailNotSent(Exception):
