@@ -401,8 +401,8 @@ def facets_for(queryset, *, scope: str, params) -> dict:
     counted in memory (``compute_facets_for_ids``: the same counts as ``compute_facets``'
     GROUP BYs, which cost ~0.5 s for the whole library against ~0.1 s); ``scope`` and
     ``params`` must identify the set."""
-    return cached("facets", [scope, params], lambda: compute_facets_for_ids(
-        queryset.order_by().values_list("pk", flat=True)))
+    return facets_for_ids(lambda: queryset.order_by().values_list("pk", flat=True),
+                          scope=scope, params=params)
 
 
 def tag_counts(relation: str, *, scope: str, queryset) -> list:

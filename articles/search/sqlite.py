@@ -110,6 +110,13 @@ def tier_expressions(parsed) -> list[str]:
     ]
 
 
+def _tier_select(n, table, where) -> str:
+    """The newest rows (id, as tier ``n``) of ``table`` matching an expression parameter and
+    ``where``, up to a LIMIT parameter: FTS5 reads them in rowid order and stops there."""
+    return (f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {table} h "
+            f"WHERE h.{table} MATCH %s{where} ORDER BY h.rowid DESC LIMIT %s)")
+
+
 def _tables(part):
     """(the table of the whole query, the table of the title and heading tiers) of a part."""
     if part.index == PREVIEW_PART:
@@ -248,10 +255,7 @@ class SQLiteBackend(SearchBackend):
             if among == [[]]:
                 continue  # no candidate at all: the tier is empty
             within = f" AND h.rowid IN ({', '.join(map(str, among[0]))})" if among else ""
-            selects.append(
-                f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {name} h "
-                f"WHERE h.{name} MATCH %s{where}{within} ORDER BY h.rowid DESC LIMIT %s)"
-            )
+            selects.append(_tier_select(n, name, where + within))
             all_params += [expression, *params, limit]
         if not selects:
             return []
@@ -267,10 +271,7 @@ class SQLiteBackend(SearchBackend):
         27,000 matches)."""
         selects, all_params = [], []
         for n, expression in enumerate(expressions):
-            selects.append(
-                f"SELECT * FROM (SELECT {n} AS tier, h.rowid AS id FROM {heads} h "
-                f"WHERE h.{heads} MATCH %s{where} ORDER BY h.rowid DESC LIMIT %s)"
-            )
+            selects.append(_tier_select(n, heads, where))
             all_params += [expression, *params, FEW_CANDIDATES + 1]
         found = [[] for _ in expressions]
         with self.connection.cursor() as cursor:
