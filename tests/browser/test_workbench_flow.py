@@ -68,15 +68,18 @@ class WorkbenchChecks(Checks):
         assert violations == [], (name, violations)
 
 
-def new_context(browser, live_server, width):
-    """A browser window of ``width`` that may read the clipboard and records CSP violations.
-    Reduced motion turns off the site's smooth scrolling, which would move the page under a
-    drag while Playwright aims at it."""
+def new_window(browser, live_server, width):
+    """A browser window of ``width`` that may read the clipboard and records CSP violations,
+    and its page (confirm dialogs accepted). Reduced motion turns off the site's smooth
+    scrolling, which would move the page under a drag while Playwright aims at it."""
     context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN",
                                   accept_downloads=True, reduced_motion="reduce")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     context.add_init_script(WATCH)
-    return context
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    return context, page
 
 
 def status(page):
@@ -123,10 +126,7 @@ def saved_order(page, action):
 def test_workbench_flow(browser, live_server, library, screenshots, tmp_path, width):
     started = time.monotonic()
     articles = library[0]
-    context = new_context(browser, live_server, width)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("dialog", lambda dialog: dialog.accept())
+    context, page = new_window(browser, live_server, width)
     checks = WorkbenchChecks(page, width, screenshots)
     url = live_server.url
     try:
@@ -291,10 +291,7 @@ def test_workbench_pages(browser, live_server, workbench, screenshots, tmp_path,
     from articles.workbench.models import DraftItem, Folder, Follow
 
     articles, folder = workbench["articles"], workbench["folder"]
-    context = new_context(browser, live_server, width)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("dialog", lambda dialog: dialog.accept())
+    context, page = new_window(browser, live_server, width)
     checks = WorkbenchChecks(page, width, screenshots)
     url = live_server.url
     try:
