@@ -1,8 +1,8 @@
 """Word files laid out the way Chinese official documents are (GB/T 9704-2012).
 
 A4 paper; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm, which leaves the
-156 × 225 mm type area; 22 lines of 28 characters (fixed line pitch 28.95 pt and a
-character grid); title in 小标宋 二号 centred; body in 仿宋 三号 with a two-character
+156 × 225 mm type area; 22 lines of 28 characters (fixed line pitch 28.95 pt; 28 three-hao
+characters fit a line because the text is condensed by half a point, see ``CONDENSE``); title in 小标宋 二号 centred; body in 仿宋 三号 with a two-character
 first-line indent; first-level headings (一、) in 黑体 三号, second-level ones (（一）) in
 楷体 三号; page numbers “— 1 —” in 宋体 四号, outside right on odd pages and outside left
 on even ones. Headings use Word's own heading styles (Heading 1/2 in an article, whose
@@ -36,8 +36,13 @@ PAGE_NUMBER_SIZE = Pt(14)  # 四号
 LINE_PITCH = Pt(28.95)  # 225 mm type area / 22 lines
 TITLE_LINE_PITCH = Pt(35)
 # Character grid: 156 mm / 28 characters is 0.21 pt narrower than a 16 pt character;
-# Word counts the difference in 4096ths of a point.
+# Word counts the difference in 4096ths of a point. The grid is declared (Word's page set-up
+# shows 22 × 28) but paragraphs do not snap to it: LibreOffice gives a character wider than a
+# grid cell two cells, which left 14 characters a line. Instead the text is condensed by
+# ``CONDENSE`` (twentieths of a point): 28 characters a line in Word and LibreOffice alike
+# (-0.25 pt still gave LibreOffice 27).
 CHAR_SPACE = -849
+CONDENSE = -10
 LINE_PITCH_TWIPS = 579
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -170,6 +175,13 @@ def _setup_styles(document, *, compilation=False):
     normal = styles["Normal"]
     _style_run_format(normal, BODY_FONT, BODY_SIZE)
     _style_paragraph_format(normal, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    # Every style is based on Normal, so these two hold everywhere (see ``CHAR_SPACE``).
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    normal.element.get_or_add_pPr().append(snap)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CONDENSE))
+    normal.element.get_or_add_rPr().append(spacing)
 
     title = styles[title_style(compilation)]
     _style_run_format(title, TITLE_FONT, TITLE_SIZE)

@@ -9,7 +9,16 @@ from articles.exports import article_content, compilation_contents
 from articles.exports.docx import article_docx, compilation_docx
 from tests.factories import make_user
 
-from .utils import SECRET, docx_xml, make_library, open_docx
+from .utils import (
+    SECRET,
+    docx_xml,
+    libreoffice_pdf,
+    make_library,
+    make_public_article,
+    needs_soffice,
+    open_docx,
+    page_lines,
+)
 
 
 def east_asia_font(element):
@@ -97,6 +106,34 @@ class ArticleDocxTests(TestCase):
         self.assertIn("XX县交通运输局坚持以党建引领业务发展", xml)
         self.assertIn("开展主题党日活动", xml)
         self.assertNotIn("D建", xml)
+
+
+@needs_soffice
+class ArticleDocxInLibreOfficeTests(TestCase):
+    """GB/T 9704's 28 characters a line, as LibreOffice lays the file out (Word's character
+    grid alone gave LibreOffice 14)."""
+
+    def test_full_body_lines_hold_28_characters(self):
+        paragraph = ("局D组坚持以D建引领业务工作，聚焦主责主业，推动清廉机关建设走深走实，"
+                     "取得了明显成效。") * 5
+        article = make_public_article(
+            title="市审计局：以D建引领模范机关建设",
+            sections=[{"heading": "一、强化政治引领", "paragraphs": [paragraph]}],
+        )
+        data = article_docx(article_content(article, AnonymousUser()))
+        lines = page_lines(libreoffice_pdf(data)[0])
+        text = article_content(article, AnonymousUser()).sections[0].paragraphs[0]
+        first = next(i for i, line in enumerate(lines) if text.startswith(line))
+        body = []  # the paragraph's lines, until its text is used up
+        for line in lines[first:]:
+            body.append(line)
+            if len("".join(body)) >= len(text):
+                break
+        self.assertEqual("".join(body), text)
+        self.assertEqual(len(body[0]), 26, body[0])  # two characters of indent
+        self.assertGreater(len(body), 4)
+        for line in body[1:-1]:
+            self.assertEqual(len(line), 28, line)
 
 
 class CompilationDocxTests(TestCase):

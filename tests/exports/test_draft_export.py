@@ -2,17 +2,10 @@
 each clip's source as a real Word footnote (and as [n] with a 材料来源 list in .txt), in the
 GB/T 9704 layout of the other exports — read back with python-docx, and, where LibreOffice is
 installed, rendered to PDF to see the notes at the foot of the page."""
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 import zipfile
 from io import BytesIO
-from pathlib import Path
-from unittest import skipUnless
 
-import pypdfium2 as pdfium
 from django.test import SimpleTestCase
 from docx.enum.text import WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -21,7 +14,7 @@ from lxml import etree
 
 from articles.exports import DraftBlock, draft_docx, draft_txt, footnotes_of
 
-from .utils import open_docx
+from .utils import libreoffice_pdf, needs_soffice, open_docx
 
 TITLE = "关于推进模范机关建设的几点思考"
 SOURCES = [
@@ -40,11 +33,6 @@ BLOCKS = [
     DraftBlock("clip", "推行“马上办、网上办、就近办”，压缩审批时限百分之四十。", SOURCES[2]),
 ]
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
-needs_soffice = skipUnless(
-    shutil.which("soffice") or os.environ.get("HUIBIAN_REQUIRE_SOFFICE"),
-    "LibreOffice (soffice) is not installed, so the .docx cannot be rendered to check that "
-    "its footnotes show (Debian package libreoffice-writer-nogui)",
-)
 
 
 def paragraphs(data):
@@ -219,18 +207,8 @@ class DraftTxtTests(SimpleTestCase):
 @needs_soffice
 class DraftInLibreOfficeTests(SimpleTestCase):
     def test_libreoffice_shows_the_sources_as_numbered_notes_below_the_text(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp = Path(tmp)
-            (tmp / "draft.docx").write_bytes(draft_docx(TITLE, BLOCKS))
-            # A profile of its own: a running LibreOffice would otherwise take the job.
-            subprocess.run(
-                ["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
-                 "--convert-to", "pdf", "--outdir", str(tmp), str(tmp / "draft.docx")],
-                check=True, capture_output=True, timeout=180,
-            )
-            pdf = pdfium.PdfDocument((tmp / "draft.pdf").read_bytes())
-            # LibreOffice spaces out the character grid; compare without the spaces.
-            pages = [re.sub(r"\s+", "", page.get_textpage().get_text_range()) for page in pdf]
+        pdf = libreoffice_pdf(draft_docx(TITLE, BLOCKS))
+        pages = [re.sub(r"\s+", "", page.get_textpage().get_text_range()) for page in pdf]
         clip_ends = ["全年讲党课12次。", "三百二十万元。", "压缩审批时限百分之四十。"]
         for number, (clip_end, source) in enumerate(zip(clip_ends, SOURCES), start=1):
             reference, note = f"{clip_end}{number}", f"{number}{source}"

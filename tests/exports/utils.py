@@ -1,9 +1,16 @@
 """Test data and readers for the export tests: a members-only article whose text after the
 teaser holds a sentence that must never reach an anonymous reader."""
 import io
+import os
+import shutil
+import subprocess
+import tempfile
 import zipfile
+from pathlib import Path
+from unittest import skipUnless
 
 import docx
+import pypdfium2 as pdfium
 
 from articles.models import Agency
 from tests.factories import make_agency, make_article, make_compilation
@@ -73,6 +80,44 @@ def make_library():
         compilation=compilation, position=3, title="草稿：尚未审定的经验材料", status="draft"
     )
     return compilation, public, members, draft
+
+
+needs_soffice = skipUnless(
+    shutil.which("soffice") or os.environ.get("HUIBIAN_REQUIRE_SOFFICE"),
+    "LibreOffice (soffice) is not installed, so the .docx cannot be rendered to check its "
+    "layout and footnotes (Debian package libreoffice-writer-nogui)",
+)
+
+
+def libreoffice_pdf(data: bytes):
+    """A .docx rendered to PDF by LibreOffice, opened with pdfium."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "file.docx").write_bytes(data)
+        # A profile of its own: a running LibreOffice would otherwise take the job.
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
+             "--convert-to", "pdf", "--outdir", str(tmp), str(tmp / "file.docx")],
+            check=True, capture_output=True, timeout=180,
+        )
+        return pdfium.PdfDocument((tmp / "file.pdf").read_bytes())
+
+
+def page_lines(page) -> list[str]:
+    """The printed characters of a PDF page, line by line from the top (spaces left out): a
+    character whose middle is more than 8 pt off the line's starts the next one."""
+    text = page.get_textpage()
+    lines, middle = [], None
+    for i in range(text.count_chars()):
+        char = text.get_text_range(i, 1)
+        if not char.strip():
+            continue
+        _left, bottom, _right, top = text.get_charbox(i, loose=True)  # the font's box
+        if middle is None or abs((bottom + top) / 2 - middle) > 8:
+            lines.append("")
+            middle = (bottom + top) / 2
+        lines[-1] += char
+    return lines
 
 
 def open_docx(data: bytes):
