@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Count, F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .library import library_version, mark_changed
+from .library import library_version, note_change
 from .models import (
     Agency,
     Article,
@@ -43,10 +43,11 @@ FACET_NAMES = (
 
 
 def bump_library_version(*args, **kwargs) -> None:
-    """Signal receiver: a write outside the services moves the library version too."""
+    """Signal receiver: any write moves the library version (inside a write service, once,
+    when the service finishes)."""
     if kwargs.get("raw"):
         return
-    mark_changed()
+    note_change()
 
 
 def connect_invalidation() -> None:

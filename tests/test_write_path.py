@@ -7,13 +7,17 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.importer import import_compilation
+from articles.library import read_version
 from articles.models import Agency, Article, Compilation, Theme, TocEntry
 from articles.regions import gazetteer
-from articles.services import names_of
+from articles.services import names_of, records_delete
+from articles.services.core import Write
 
 from .factories import make_agency, make_article, make_compilation, make_user
 from .formdata import form_data
@@ -419,3 +423,48 @@ class MergedAgencyTests(TwoEditors):
         self.assertEqual(
             Article.objects.get(compilation=second.compilation, position=1).agency, keep)
         self.assertNotIn("市财政局", second.agencies_created)
+
+
+class LibraryVersionOncePerWrite(TestCase):
+    """Every write moves the library version (cached counts are keyed by it); a service moves
+    it once for all its rows, not once per row its signals report."""
+
+    def state_updates(self, queries):
+        return [q["sql"] for q in queries
+                if q["sql"].startswith("UPDATE") and "articles_librarystate" in q["sql"]]
+
+    def test_deleting_a_compilation_moves_the_version_once(self):
+        compilation = make_compilation(title="关于作风建设材料汇编")
+        for position in range(1, 6):
+            make_article(compilation=compilation, position=position, title=f"第{position}篇",
+                         themes=["作风建设"], initiatives=["马上就办"])
+        before = read_version()
+        with CaptureQueriesContext(connection) as queries:
+            records_delete(objs=[compilation])
+        self.assertFalse(Article.objects.filter(compilation_id=compilation.pk).exists())
+        self.assertEqual(len(self.state_updates(queries.captured_queries)), 1)
+        self.assertGreater(read_version(), before)
+
+    def test_a_save_outside_the_services_still_moves_it_at_once(self):
+        article = make_article(title="县交通运输局：“马上就办”提升服务效能")
+        before = read_version()
+        Article.objects.filter(pk=article.pk).first().save()
+        self.assertGreater(read_version(), before)
+
+    def test_a_write_that_fails_leaves_the_version(self):
+        article = make_article(title="市审计局：“三化”发力争创“五型”模范机关")
+        before = read_version()
+        with self.assertRaises(RuntimeError), Write(reason="测试"):
+            Article.objects.get(pk=article.pk).save()
+            raise RuntimeError("中途出错")
+        self.assertEqual(read_version(), before)
+        self.assertEqual(Article.objects.get(pk=article.pk).title, article.title)
+
+    def test_a_row_saved_inside_a_write_behind_its_back_moves_it_when_the_write_ends(self):
+        article = make_article(title="州交通运输局：“四点聚力”建设人民满意交通")
+        before = read_version()
+        with CaptureQueriesContext(connection) as queries, Write(reason="测试"):
+            Article.objects.get(pk=article.pk).save()
+            self.assertEqual(self.state_updates(queries.captured_queries), [])
+        self.assertEqual(len(self.state_updates(queries.captured_queries)), 1)
+        self.assertGreater(read_version(), before)

@@ -156,12 +156,15 @@ class Write:
         self._release = False
         self._reindex = set()
         self._atomic = transaction.atomic()
+        self._signals = contextlib.ExitStack()
+        self._signalled = [False]  # rows saved by code that tells only the model signals
 
     def __enter__(self):
         from compilation.replicas import use_primary
 
         use_primary()  # the rest of this request reads what it writes
         self._atomic.__enter__()
+        self._signalled = self._signals.enter_context(library.deferring())
         return self
 
     def __exit__(self, kind, value, traceback):
@@ -169,8 +172,11 @@ class Write:
             try:
                 self.finish()
             except BaseException as exc:
-                self._atomic.__exit__(type(exc), exc, exc.__traceback__)
+                kind, value, traceback = type(exc), exc, exc.__traceback__
+                self._signals.close()
+                self._atomic.__exit__(kind, value, traceback)
                 raise
+        self._signals.close()
         return self._atomic.__exit__(kind, value, traceback)
 
     # -- queueing -----------------------------------------------------------------------------
@@ -310,7 +316,7 @@ class Write:
             from ..search import index_written
 
             index_written(sorted(self._reindex))
-        if self.wrote or self._release:
+        if self.wrote or self._release or self._signalled[0]:
             if self._release:
                 library.mark_changed(next_release_at=next_release())
             else:
