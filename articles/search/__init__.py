@@ -164,12 +164,23 @@ class SearchResults:
         self.match = EXACT
         if match == LOOSE:
             self._loosen()
-        elif match == AUTO and self.parsed.loosens and self.count() == 0:
+        elif match == AUTO and self.parsed.loosens and not self._any():
             self._loosen()  # nothing exact: the punctuation-blind matches, marked as such
 
     def _loosen(self):
         self.parsed, self.match = self.parsed.loosened(), LOOSE
         self._counts, self._ids = {}, {}
+
+    def _any(self) -> bool:
+        """Whether anything matches, asked without counting where the engine can (a page
+        whose facet counts are cached needs no count at all)."""
+        for part in self.parts:
+            found = None if part in self._counts else self.engine.exists(self.parsed, part)
+            if found is None:
+                found = self._part_count(part) > 0
+            if found:
+                return True
+        return False
 
     def _part_count(self, part) -> int:
         if part not in self._counts:

@@ -114,6 +114,12 @@ class SearchBackend:
         """The ids of the matches in ``part``, unordered."""
         raise NotImplementedError
 
+    def exists(self, parsed, part) -> bool | None:
+        """Whether some article of ``part`` matches, where the index tells it much faster
+        than it counts (stopping at the first match); ``None`` where it cannot: the caller
+        then counts, and keeps the count. Default: ``None``."""
+        return None
+
     def ids_first(self, parsed, part) -> bool:
         """Whether counting should fetch the ids (then given to ``tier_ids``): for queries
         whose count costs what the ids cost. Default: no."""

@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Status
 from articles.reading import listable
-from articles.search import Scope, parse, search_articles, search_results
+from articles.search import AUTO, Scope, backend, parse, search_articles, search_results
 from articles.search.ranking import RANK_WINDOW, fields_text, score
+from articles.search.scope import parts
 from tests.factories import make_agency, make_article, make_compilation
 
 
@@ -92,6 +93,25 @@ class SearchResultsTests(TestCase):
                     self.assertEqual(results.count(), len(expected))
                     pages = [results[start:start + 7] for start in range(0, 40, 7)]
                     self.assertEqual([pk for page in pages for pk in page], expected)
+
+    def test_whether_anything_matches_agrees_with_the_count(self):
+        engine = backend()
+        for name, (scope, filters, _queryset) in self.scopes().items():
+            for q in ("蝾螈", "鲵", "犰狳", "蝾螈 -鲵", *POSITIONAL, *TITLE_BOUND):
+                parsed = parse(q)
+                for part in parts(scope, filters, full_text=engine.full_text_parts):
+                    with self.subTest(scope=name, q=q, part=part.index):
+                        found = engine.exists(parsed, part)
+                        if found is not None:  # None: the engine counts instead
+                            self.assertEqual(found, engine.count(parsed, part) > 0)
+        # Deciding whether to fall back to loose matching needs no count where the engine
+        # can tell (SQLite: FTS5 stops at the first match).
+        with CaptureQueriesContext(connection) as deciding:
+            results = search_results("蝾螈调查", Scope.MEMBER, match=AUTO)
+        self.assertEqual(results.match, "exact")
+        if connection.vendor == "sqlite":
+            counts = [q["sql"] for q in deciding.captured_queries if "count(" in q["sql"]]
+            self.assertEqual(counts, [])
 
     def test_title_bound_queries_are_told_apart(self):
         self.assertEqual([parse(q).title_bound for q in TITLE_BOUND], [True] * len(TITLE_BOUND))
