@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .feeds import FollowFeed, LatestArticlesFeed
+from .pagecache import anonymous_page_cache
 from .views import downloads, reader, workbench
 
 app_name = "articles"
@@ -25,7 +26,7 @@ urlpatterns = [
     path("themes/<str:slug>/", reader.theme_detail, name="theme"),
     path("initiatives/", reader.initiative_index, name="initiative_index"),
     path("initiatives/<str:slug>/", reader.initiative_detail, name="initiative"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("feed/", anonymous_page_cache(LatestArticlesFeed()), name="feed"),
     path("feeds/follow/<str:token>/", FollowFeed(), name="follow_feed"),
     # The reader's workbench (signed-in readers only).
     path("workbench/", workbench.home, name="workbench"),

@@ -326,11 +326,20 @@ SPECTACULAR_SETTINGS = {
 # Facet counts and fragments are cached under the library version, a number in the database
 # that every write moves (articles/library.py), so each process's own memory cache is exact.
 # CACHE_DIR lets worker processes share what they computed (fewer recomputations), nothing more.
+# Two caches: ``default`` for computed counts, fragments, rate limits (and sessions with
+# Redis), ``pages`` for whole pages shown to anonymous readers (``articles.pagecache``), kept
+# apart so that pages, being large, never push the counts out of a local cache.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "huibian",
-    }
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "huibian-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},  # ~50 KB a page: ~25 MB per process at most
+    },
 }
 if os.environ.get("CACHE_DIR"):
     CACHES["default"] = {
@@ -338,16 +347,23 @@ if os.environ.get("CACHE_DIR"):
         "LOCATION": os.environ["CACHE_DIR"],
         "OPTIONS": {"MAX_ENTRIES": 20000},
     }
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.path.join(os.environ["CACHE_DIR"], "pages"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+PAGE_CACHE = env_bool("PAGE_CACHE", True)  # whole pages for anonymous readers
 # REDIS_URL: one cache for every process and machine (Django's Redis backend): computed
 # counts and fragments, the API's rate limits and the sessions (cached_db: read from Redis,
-# written through to the database, so a lost cache logs nobody out).
+# written through to the database, so a lost cache logs nobody out), and the pages.
 if os.environ.get("REDIS_URL"):
-    CACHES["default"] = {
-        "BACKEND": "compilation.cache.TolerantRedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "huibian"),
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    for alias, suffix in (("default", ""), ("pages", ":pages")):
+        CACHES[alias] = {
+            "BACKEND": "compilation.cache.TolerantRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "huibian") + suffix,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 if not DEBUG:

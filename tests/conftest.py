@@ -43,3 +43,13 @@ def seeded_transactional_db(transactional_db):
     seeds = importlib.import_module("articles.migrations.0001_squashed_0012_agency_alias")
     for seed in (seeds.seed_themes, seeds.create_library_state):  # get_or_create: idempotent
         seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with no cached anonymous page (``articles.pagecache``): a page cached
+    by an earlier test of the same library version would answer instead of the view."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield

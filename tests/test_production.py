@@ -36,6 +36,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def redis_caches(location, timeout) -> dict:
+    """Both caches in one Redis, as ``REDIS_URL`` sets them."""
+    return {alias: {"BACKEND": "compilation.cache.TolerantRedisCache", "LOCATION": location,
+                    "KEY_PREFIX": f"huibian{suffix}",
+                    "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout}}
+            for alias, suffix in (("default", ""), ("pages", ":pages"))}
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # the 3xx itself is the answer under test
@@ -62,10 +70,7 @@ class HealthTests(TestCase):
                                         "static": "ok"})
         self.assertIn("no-store", ready["Cache-Control"])
 
-    @override_settings(CACHES={"default": {
-        "BACKEND": "compilation.cache.TolerantRedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}})
+    @override_settings(CACHES=redis_caches(f"redis://127.0.0.1:{free_port()}/0", 0.2))  # no one there
     def test_an_unreachable_cache_makes_readyz_fail_but_pages_still_answer(self):
         ready = self.client.get("/readyz")
         self.assertEqual(ready.status_code, 503)
@@ -75,10 +80,7 @@ class HealthTests(TestCase):
         with self.assertLogs("huibian.cache", "WARNING"):
             self.assertEqual(self.client.get("/articles/").status_code, 200)
 
-    @override_settings(CACHES={"default": {
-        "BACKEND": "compilation.cache.TolerantRedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}})
+    @override_settings(CACHES=redis_caches(f"redis://127.0.0.1:{free_port()}/0", 0.2))  # no one there
     def test_an_unreachable_cache_leaves_password_resets_unthrottled_not_failing(self):
         reader = make_user("读者小赵")
         reader.email = "xiaozhao@example.cn"
@@ -190,10 +192,7 @@ class SharedCacheTests(TestCase):
             except OSError:
                 time.sleep(0.1)
         cls.settings_override = override_settings(
-            CACHES={"default": {"BACKEND": "compilation.cache.TolerantRedisCache",
-                                "LOCATION": f"redis://127.0.0.1:{cls.port}/0",
-                                "OPTIONS": {"socket_connect_timeout": 0.5,
-                                            "socket_timeout": 0.5}}},
+            CACHES=redis_caches(f"redis://127.0.0.1:{cls.port}/0", 0.5),
             SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
         cls.settings_override.enable()
         super().setUpClass()

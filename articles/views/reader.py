@@ -26,6 +26,7 @@ from ..facets import (
 )
 from ..filters import ArticleFilter, CompilationFilter, RegionField
 from ..models import Agency, Article, Compilation, Initiative, Region, Theme, agency_label
+from ..pagecache import anonymous_page_cache
 from ..permissions import (
     can_read_full,
     readable_texts,
@@ -199,6 +200,7 @@ def _faceted(request, queryset, *, q="", match="auto"):
     }
 
 
+@anonymous_page_cache
 def home(request):
     published = listable(None)  # the anonymous reader's articles
     compilations = list(Compilation.objects.published()[:6])
@@ -215,6 +217,7 @@ def home(request):
     })
 
 
+@anonymous_page_cache
 def compilation_list(request):
     filterset = CompilationFilter(request.GET, queryset=visible_compilations(request.user))
     page = _page(request, filterset.qs)
@@ -226,6 +229,7 @@ def compilation_list(request):
     })
 
 
+@anonymous_page_cache
 def compilation_detail(request, pk):
     compilation = get_object_or_404(visible_compilations(request.user), pk=pk)
     entries, unlisted = compilation_contents(compilation, request.user)
@@ -235,11 +239,13 @@ def compilation_detail(request, pk):
     })
 
 
+@anonymous_page_cache
 def article_list(request):
     context = _faceted(request, listable(request.user))
     return render(request, "articles/article_list.html", context)
 
 
+@anonymous_page_cache
 def search(request):
     form = SearchForm(request.GET)
     q, match = form.query()
@@ -284,6 +290,7 @@ def _terms(q):
     return [t for t in search_engine.query_terms(q) if t and t.strip()][:10]
 
 
+@anonymous_page_cache
 def article_detail(request, pk):
     article = get_object_or_404(
         Article.objects.visible_to(request.user)
@@ -320,6 +327,7 @@ def _numbered(sections):
     return [dict(section, anchor=f"s{i}") for i, section in enumerate(sections, 1)]
 
 
+@anonymous_page_cache
 def agency_index(request):
     """Every agency with articles, by level; ``?region=`` (a code or a name) keeps those of one
     province, prefecture or county, with the regions to walk down to and their counts."""
@@ -368,10 +376,12 @@ def _tag_index(request, relation, template):
     return render(request, template, {"page_obj": page, "total": len(rows)})
 
 
+@anonymous_page_cache
 def theme_index(request):
     return _tag_index(request, "themes", "articles/theme_index.html")
 
 
+@anonymous_page_cache
 def initiative_index(request):
     return _tag_index(request, "initiatives", "articles/initiative_index.html")
 
@@ -383,16 +393,19 @@ def _articles_of(request, subject, template, **lookup):
     )
 
 
+@anonymous_page_cache
 def agency_detail(request, pk):
     agency = get_object_or_404(Agency, pk=pk)
     return _articles_of(request, agency, "articles/agency_detail.html", agency=agency)
 
 
+@anonymous_page_cache
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     return _articles_of(request, theme, "articles/theme_detail.html", themes__slug=slug)
 
 
+@anonymous_page_cache
 def initiative_detail(request, slug):
     initiative = get_object_or_404(Initiative, slug=slug)
     return _articles_of(

@@ -62,9 +62,11 @@ class Command(BaseCommand):
         parser.add_argument("--build", type=int, default=0,
                             help="build the benchmark corpus of this many articles first")
         parser.add_argument("--seed", type=int, default=20261201)
+        parser.add_argument("--no-page-cache", action="store_true",
+                            help="run the server with PAGE_CACHE=0 (anonymous pages uncached)")
 
     def handle(self, *args, workers, clients, seconds, members, import_articles, build, seed,
-               **options):
+               no_page_cache=False, **options):
         if min(workers, clients) < 1 or seconds <= 0 or not 0 <= members <= 1:
             raise CommandError("--workers, --clients and --seconds must be positive, "
                                "--members between 0 and 1.")
@@ -79,6 +81,7 @@ class Command(BaseCommand):
         cookie = self._member_cookie()
         with tempfile.TemporaryDirectory() as static_root:
             env = self._server_env(static_root, workers)
+            env["PAGE_CACHE"] = "0" if no_page_cache else "1"
             subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
                            cwd=ROOT, env=env, check=True)
             server = subprocess.Popen(
@@ -220,7 +223,7 @@ class Command(BaseCommand):
 
     def _run(self, port, clients, seconds, members, cookie, seed):
         stop = time.perf_counter() + seconds
-        results = defaultdict(list)  # kind → [(seconds, status or error)]
+        results = defaultdict(list)  # kind → [(seconds, status or error, url, from the page cache)]
         lock = threading.Lock()
         kinds = list(KINDS)
         weights = [KINDS[k] for k in kinds]
@@ -242,13 +245,14 @@ class Command(BaseCommand):
                     response = connection.getresponse()
                     response.read()
                     outcome = response.status
+                    hit = response.getheader("X-Page-Cache") == "hit"
                     if response.getheader("Connection", "").lower() == "close":
                         connection.close()
                 except (OSError, http.client.HTTPException) as error:
-                    outcome = f"{type(error).__name__}: {error}"
+                    outcome, hit = f"{type(error).__name__}: {error}", False
                     connection.close()
                     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                local[kind].append((time.perf_counter() - started, outcome, url))
+                local[kind].append((time.perf_counter() - started, outcome, url, hit))
             with lock:
                 for kind, values in local.items():
                     results[kind].extend(values)
@@ -264,26 +268,33 @@ class Command(BaseCommand):
                 server_log):
         count = sum(len(v) for v in results.values())
         errors = [(kind, outcome, url) for kind, values in results.items()
-                  for _t, outcome, url in values
+                  for _t, outcome, url, _hit in values
                   if not isinstance(outcome, int) or outcome >= 500]
         vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(
             f"{vendor}, {total:,} published articles; gunicorn {workers} workers; {clients} "
             f"clients ({round(clients * members)} signed in as members) for {seconds:g} s; "
             f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}")
+        hits = sum(hit for values in results.values() for *_rest, hit in values)
         self.stdout.write(f"{count} requests, {count / seconds:.1f} requests/s, "
-                          f"{len(errors)} errors")
-        self.stdout.write(f"{'kind':<15}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
+                          f"{len(errors)} errors, {100 * hits / max(count, 1):.0f}% served from "
+                          "the page cache")
+        self.stdout.write(f"{'kind':<15}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}"
+                          f"{'cached':>8}")
         every = []
         for kind in KINDS:
-            times = [t * 1000 for t, _o, _u in results.get(kind, [])]
+            values = results.get(kind, [])
+            times = [t * 1000 for t, _o, _u, _h in values]
             every += times
             if times:
+                cached = 100 * sum(h for *_rest, h in values) / len(values)
                 self.stdout.write(f"{kind:<15}{len(times):>7}{percentile(times, 50):>10.1f}"
-                                  f"{percentile(times, 95):>10.1f}{percentile(times, 99):>10.1f}")
+                                  f"{percentile(times, 95):>10.1f}{percentile(times, 99):>10.1f}"
+                                  f"{cached:>7.0f}%")
         if every:
             self.stdout.write(f"{'all':<15}{len(every):>7}{percentile(every, 50):>10.1f}"
-                              f"{percentile(every, 95):>10.1f}{percentile(every, 99):>10.1f}")
+                              f"{percentile(every, 95):>10.1f}{percentile(every, 99):>10.1f}"
+                              f"{100 * hits / max(count, 1):>7.0f}%")
         if import_report:
             n, elapsed, code, first = import_report
             state = "ok" if code == 0 else f"failed ({code})"

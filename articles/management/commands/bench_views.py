@@ -7,6 +7,8 @@ resolution, middleware, views, queries, templates) with DEBUG off, as an anonymo
 
 Facet counts are cached (``articles.facets``): “warm” figures are what readers get between
 two writes; “cold” ones clear the cache before every request (the first reader after a write).
+Both clear the anonymous readers' page cache (``articles.pagecache``) before every request,
+so they time the view; “page” is the same URL asked again, served whole from that cache.
 """
 import gc
 import os
@@ -15,7 +17,7 @@ import random
 import statistics
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -64,9 +66,9 @@ class Command(BaseCommand):
         with override_settings(DEBUG=False):
             for name in wanted:
                 urls, cached = kinds[name]
-                states = ("warm", "cold") if cached else ("-",)
+                states = ("warm", "cold", "page") if cached else ("-", "page")
                 for state in states:
-                    times, cpu = self.measure(urls, requests, cold=(state == "cold"))
+                    times, cpu = self.measure(urls, requests, state)
                     self.stdout.write(
                         f"{name:<16} {state:<5} {len(times):>4} "
                         f"{statistics.median(times):>10.1f} {percentile(times, 95):>8.1f} "
@@ -125,17 +127,21 @@ class Command(BaseCommand):
             "agencies": ([reverse("articles:agency_index")], True),
         }
 
-    def measure(self, urls, requests, *, cold):
+    def measure(self, urls, requests, state):
         """Wall-clock and CPU milliseconds of each request; CPU time of this process leaves
         out waiting for a busy machine (and, on PostgreSQL, the server's own work)."""
         times, cpu = [], []
-        if not cold:
+        pages = caches["pages"]
+        pages.clear()
+        if state != "cold":
             for url in urls[:requests]:
-                self.client.get(url)  # fill the cache for the warm runs
+                self.client.get(url)  # fill the caches for the warm (and page) runs
         for i in range(requests):
             url = urls[i % len(urls)]
-            if cold:
+            if state == "cold":
                 cache.clear()
+            if state != "page":
+                pages.clear()
             started, started_cpu = time.perf_counter(), time.process_time()
             response = self.client.get(url)
             times.append((time.perf_counter() - started) * 1000)
