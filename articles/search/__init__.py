@@ -157,7 +157,8 @@ class SearchResults:
         self.filters = filters
         self.parsed = parse(q)
         self.engine = backend()
-        self.parts = (parts(scope, filters, full_text=self.engine.full_text_parts)
+        self.parts = (self.engine.prepare(parts(scope, filters,
+                                                full_text=self.engine.full_text_parts))
                       if self.parsed else [])
         self._counts = {}
         self._ids = {}

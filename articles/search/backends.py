@@ -104,6 +104,11 @@ class SearchBackend:
         report["deleted"] = sorted(stored)
         return report
 
+    def prepare(self, parts: list) -> list:
+        """The parts of one search as this engine reads them best, once, before its counts
+        and pages (``restrict`` rewritten, say). Default: as they are."""
+        return parts
+
     # -- reading ------------------------------------------------------------------------------
 
     def count(self, parsed, part) -> int:

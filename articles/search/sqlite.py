@@ -29,6 +29,7 @@ import os
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from itertools import pairwise
 
 from django.db import DatabaseError, connection
@@ -125,10 +126,14 @@ def _tables(part):
 
 
 def _restriction(restrict, column="rowid"):
+    """The part's filter as a condition on ``column + 0``, which FTS5 is not handed: given
+    ``rowid IN (…)`` itself, it looks each id of the filter up in the query's lists, one
+    by one (a theme's 20,000 articles: 10-60 s). So the filter's ids are read once and
+    each match is checked against them (the matches of 党建 with a theme: ~0.1 s)."""
     if restrict is None:
         return "", []
     sql, params = restrict
-    return f" AND {column} {sql}", list(params)
+    return f" AND {column} + 0 {sql}", list(params)
 
 
 class SQLiteBackend(SearchBackend):
@@ -216,6 +221,24 @@ class SQLiteBackend(SearchBackend):
             return 0
 
     # -- reading ------------------------------------------------------------------------------
+
+    def prepare(self, parts):
+        """A filter's ids (``IN (…)``, a theme's 20,000 articles, say) are read once per
+        search into a JSON array that every statement reads again (~3 ms), instead of each
+        statement running the filter's own query again (~50 ms at 100,000 articles)."""
+        read, out = {}, []
+        for part in parts:
+            restrict = part.restrict
+            if restrict is not None and restrict[0].startswith("IN ("):
+                if restrict not in read:
+                    with self.connection.cursor() as cursor:
+                        cursor.execute(f"WITH f(id) AS {restrict[0][3:]}"
+                                       " SELECT json_group_array(id) FROM f", restrict[1])
+                        read[restrict] = ("IN (SELECT value FROM json_each(%s))",
+                                          (cursor.fetchone()[0],))
+                part = replace(part, restrict=read[restrict])
+            out.append(part)
+        return out
 
     def count(self, parsed, part):
         """No article row is read: the index answers alone, against a set of ids."""

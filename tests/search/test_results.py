@@ -113,6 +113,22 @@ class SearchResultsTests(TestCase):
             counts = [q["sql"] for q in deciding.captured_queries if "count(" in q["sql"]]
             self.assertEqual(counts, [])
 
+    def test_a_filter_is_read_once_per_search_not_in_every_statement(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite reads a filter's ids once (SQLiteBackend.prepare)")
+        published = Article.objects.published()
+        with CaptureQueriesContext(connection) as queries:
+            results = search_results("蝾螈", Scope.PUBLIC, published.filter(agency=self.agency))
+            results.count()
+            results[0:10]
+            results.match_ids()
+        reading = [q["sql"] for q in queries.captured_queries if "agency_id" in q["sql"]]
+        self.assertEqual(len(reading), 1, reading)
+        self.assertGreater(len(queries), 3)
+        # …and FTS5 is never handed the ids (it would look each up in the query's lists).
+        self.assertFalse([q["sql"] for q in queries.captured_queries
+                          if "rowid IN (" in q["sql"] or "rowid NOT IN (" in q["sql"]])
+
     def test_title_bound_queries_are_told_apart(self):
         self.assertEqual([parse(q).title_bound for q in TITLE_BOUND], [True] * len(TITLE_BOUND))
         self.assertEqual([parse(q).title_bound for q in NOT_TITLE_BOUND + ("蝾螈",)],
