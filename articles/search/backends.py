@@ -15,6 +15,8 @@ of the database can write articles; what it writes behind our back is found by `
 Subclasses implement the methods that raise ``NotImplementedError``; the others have
 defaults that suit an engine keyed by article id.
 """
+from dataclasses import replace
+
 from django.db import connection as default_connection
 
 from .documents import DAMAGED, STATE, Row, digest
@@ -104,10 +106,32 @@ class SearchBackend:
         report["deleted"] = sorted(stored)
         return report
 
+    # How ``prepare`` reads a filter's ids once per search: SQL with ``{ids}`` (the filter's
+    # query, a parenthesised SELECT of one column) giving one value, and the restriction that
+    # then stands for the filter, taking that value as its one parameter. None: not read.
+    filter_read_sql = None
+    filter_restriction = None
+
     def prepare(self, parts: list) -> list:
         """The parts of one search as this engine reads them best, once, before its counts
-        and pages (``restrict`` rewritten, say). Default: as they are."""
-        return parts
+        and pages. Default: a filter's ids (``IN (…)``: a theme's 20,000 articles, say) are
+        read once, by ``filter_read_sql``, so that the search's six or seven statements do
+        not each run the filter's query again (~50 ms each at 100,000 articles); without it,
+        the parts as they are."""
+        if self.filter_read_sql is None:
+            return parts
+        read, out = {}, []
+        for part in parts:
+            restrict = part.restrict
+            if restrict is not None and restrict[0].startswith("IN ("):
+                if restrict not in read:
+                    with self.connection.cursor() as cursor:
+                        cursor.execute(self.filter_read_sql.format(ids=restrict[0][3:]),
+                                       restrict[1])
+                        read[restrict] = (self.filter_restriction, (cursor.fetchone()[0],))
+                part = replace(part, restrict=read[restrict])
+            out.append(part)
+        return out
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -702,6 +702,11 @@ class PostgresBackend(SearchBackend):
     # One index of every article, its rows flagged members-only or not: members and editors
     # search it whole (one part), the public its ordinary articles by the flag.
     full_text_parts = (FULL,)
+    # A filter's ids, read once per search (``prepare``) with the planner's own settings (the
+    # search's statements run under ``_index_plans``, which would also bind the filter's
+    # query to indexes), as one array (in its text form: parts are hashable).
+    filter_read_sql = "SELECT coalesce(array_agg(f.id), '{{}}')::text FROM {ids} AS f(id)"
+    filter_restriction = "= ANY(%s::bigint[])"
 
     # -- writing ------------------------------------------------------------------------------
 
