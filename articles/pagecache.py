@@ -25,6 +25,7 @@ import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
@@ -38,13 +39,14 @@ from .library import library_version
 PAGE_SECONDS = 3600  # a version lives until the next write; this bounds a quiet library's pages
 _METHODS = ("GET", "HEAD")
 _PRIVATE = {"private", "no-store", "no-cache"}
+MESSAGES = CookieStorage.cookie_name  # where Django's default message storage keeps messages
 
 
 def _cacheable_request(request) -> bool:
     if request.method not in _METHODS:
         return False
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies or STICKY in cookies:
+    if any(name in cookies for name in (settings.SESSION_COOKIE_NAME, MESSAGES, STICKY)):
         return False
     return not request.user.is_authenticated
 
