@@ -20,6 +20,7 @@ from dataclasses import replace
 from django.db import connection as default_connection
 
 from .documents import DAMAGED, STATE, Row, digest
+from .scope import filter_query
 
 
 class SearchBackend:
@@ -122,14 +123,13 @@ class SearchBackend:
             return parts
         read, out = {}, []
         for part in parts:
-            restrict = part.restrict
-            if restrict is not None and restrict[0].startswith("IN ("):
-                if restrict not in read:
+            query = filter_query(part.restrict)
+            if query is not None:
+                if query not in read:
                     with self.connection.cursor() as cursor:
-                        cursor.execute(self.filter_read_sql.format(ids=restrict[0][3:]),
-                                       restrict[1])
-                        read[restrict] = (self.filter_restriction, (cursor.fetchone()[0],))
-                part = replace(part, restrict=read[restrict])
+                        cursor.execute(self.filter_read_sql.format(ids=query[0]), query[1])
+                        read[query] = (self.filter_restriction, (cursor.fetchone()[0],))
+                part = replace(part, restrict=read[query])
             out.append(part)
         return out
 

@@ -69,6 +69,14 @@ def _ids_sql(queryset, negate=False):
     return (f"{'NOT ' if negate else ''}IN ({sql})", tuple(params))
 
 
+def filter_query(restrict) -> tuple[str, tuple] | None:
+    """The query selecting the ids a restriction ``IN (…)`` admits (a filter's: see
+    ``parts``), as ``(sql, params)``; None for any other restriction."""
+    if restrict is None or not restrict[0].startswith("IN ("):
+        return None
+    return restrict[0][len("IN "):], restrict[1]
+
+
 def parts(scope: Scope, filters=None, *, full_text=(FULL,)) -> list[Part]:
     """The parts answering ``scope``, narrowed to the articles of ``filters`` (a QuerySet of
     articles: facet filters, a compilation …) when given.
