@@ -113,6 +113,16 @@ class SearchResultsTests(TestCase):
             counts = [q["sql"] for q in deciding.captured_queries if "count(" in q["sql"]]
             self.assertEqual(counts, [])
 
+    def test_a_filter_that_cannot_be_combined_is_read_as_a_subquery(self):
+        # The filter and the published rule are read as one query where Django can combine
+        # them; a distinct queryset cannot be, and narrows the same.
+        filters = Article.objects.filter(agency=self.agency)
+        combined = search_results("蝾螈", Scope.PUBLIC, filters)
+        distinct = search_results("蝾螈", Scope.PUBLIC, filters.distinct())
+        self.assertEqual(set(distinct.match_ids()), set(combined.match_ids()))
+        self.assertEqual(distinct.count(), combined.count())
+        self.assertLess(combined.count(), search_results("蝾螈", Scope.EDITOR, filters).count())
+
     def test_a_filter_is_read_once_per_search_not_in_every_statement(self):
         published = Article.objects.published()
         with CaptureQueriesContext(connection) as queries:
