@@ -162,14 +162,31 @@ class SearchResults:
                       if self.parsed else [])
         self._counts = {}
         self._ids = {}
-        self.match = EXACT
+        self._match = EXACT
+        # ``auto``: exact, or the punctuation-blind matches (marked as such) when nothing
+        # matches exactly. Settled by the first thing asked, with what that fetches anyway:
+        # a page's facet counts fetch the ids, and then need no count to settle it first.
+        self._unsettled = match == AUTO and self.parsed.loosens
         if match == LOOSE:
             self._loosen()
-        elif match == AUTO and self.parsed.loosens and not self._any():
-            self._loosen()  # nothing exact: the punctuation-blind matches, marked as such
+
+    @property
+    def match(self) -> str:
+        """How the terms matched: ``exact`` or ``loose``."""
+        self._settle()
+        return self._match
+
+    def _settle(self, *, ids=False):
+        if self._unsettled:
+            self._unsettled = False
+            if ids:
+                for part in self.parts:
+                    self._part_ids(part)
+            if not self._any():
+                self._loosen()
 
     def _loosen(self):
-        self.parsed, self.match = self.parsed.loosened(), LOOSE
+        self.parsed, self._match = self.parsed.loosened(), LOOSE
         self._counts, self._ids = {}, {}
 
     def _any(self) -> bool:
@@ -198,6 +215,7 @@ class SearchResults:
         return self._ids[part]
 
     def count(self) -> int:
+        self._settle()
         return sum(self._part_count(part) for part in self.parts)
 
     def __len__(self):
@@ -214,6 +232,7 @@ class SearchResults:
         start, stop = item.start or 0, item.stop
         if item.step not in (None, 1) or start < 0 or stop is None or stop < 0:
             raise ValueError("only forward slices with an end")
+        self._settle()
         if not self.parts or stop <= start:
             return []
         limit = max(stop, RANK_WINDOW)
@@ -247,12 +266,14 @@ class SearchResults:
     def match_ids(self) -> list[int]:
         """The ids of every match, unordered, from the index alone (for facet counts);
         also sets the count, so the page needs no second count."""
+        self._settle(ids=True)
         return [pk for part in self.parts for pk in self._part_ids(part)]
 
     def matches(self):
         """The matching articles, unordered (a QuerySet)."""
         from ..models import Article
 
+        self._settle()
         base = self.filters if self.filters is not None else Article.objects.all()
         if not self.parts:
             return base.none()

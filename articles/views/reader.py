@@ -171,11 +171,12 @@ def _faceted(request, queryset, *, q="", match="auto"):
             q, search_engine.scope_for(request.user), filters=matched if active else None,
             match=match,
         )
-        ordered = results.matches().order_by(*ArticleFilter.SORTS[sort]) if sort else results
-        # Counted in memory over the matching ids from the index (one pass, exact).
+        # Counted in memory over the matching ids from the index (one pass, exact). Keyed by
+        # the mode asked for: ``auto`` settles the same way until the library changes.
         facets = facets_for_ids(
-            results.match_ids, scope=_scope(request.user), params=[q, active, results.match]
+            results.match_ids, scope=_scope(request.user), params=[q, active, match]
         )
+        ordered = results.matches().order_by(*ArticleFilter.SORTS[sort]) if sort else results
     else:
         ordered = matched.order_by(*ArticleFilter.SORTS[sort or "date"])
         facets = facets_for(matched, scope=_scope(request.user), params=[q, active])

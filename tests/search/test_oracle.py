@@ -133,6 +133,13 @@ class OracleTests(TestCase):
         self.assertTrue(fallback.match_ids())
         self.assertEqual(set(fallback.match_ids()),
                          {pk for pk, fields in self.docs if loose.matches(fields)})
+        # A page with facet counts asks for the ids first: they settle the mode as well.
+        ids_first = search_results("压责固廉教育引廉", match="auto")
+        self.assertEqual(set(ids_first.match_ids()), set(fallback.match_ids()))
+        self.assertEqual(ids_first.match, "loose")
+        ids_first = search_results("党建", match="auto")
+        self.assertEqual(set(ids_first.match_ids()), set(oracle(self.docs, "党建")))
+        self.assertEqual(ids_first.match, "exact")
         nothing = search_results("犰狳鹳雀", match="auto")
         self.assertEqual((nothing.match, nothing.count()), ("loose", 0))
 

@@ -108,10 +108,26 @@ class SearchResultsTests(TestCase):
         # can tell (SQLite: FTS5 stops at the first match).
         with CaptureQueriesContext(connection) as deciding:
             results = search_results("蝾螈调查", Scope.MEMBER, match=AUTO)
-        self.assertEqual(results.match, "exact")
+            self.assertEqual(results.match, "exact")
         if connection.vendor == "sqlite":
             counts = [q["sql"] for q in deciding.captured_queries if "count(" in q["sql"]]
             self.assertEqual(counts, [])
+
+    def test_a_page_that_reads_the_ids_first_settles_auto_with_them_and_counts_nothing(self):
+        # The search page's facet counts fetch every matching id: whether anything matches
+        # exactly is answered by them, not by a count (or an existence test) before them.
+        engine = type(backend())
+        for q in ("蝾螈", "蝾螈调查", "犰狳", "蝾螈 -鲵"):
+            with self.subTest(q=q), \
+                    mock.patch.object(engine, "count", side_effect=AssertionError("count")), \
+                    mock.patch.object(engine, "exists", side_effect=AssertionError("exists")):
+                results = search_results(q, Scope.PUBLIC, match=AUTO)
+                ids = results.match_ids()
+                self.assertEqual(results.count(), len(ids))
+                self.assertEqual(set(results[0:len(ids) + 5]), set(ids))
+                self.assertEqual(results.match, "exact" if ids else "loose")
+            settled = search_results(q, Scope.PUBLIC, match=results.match)
+            self.assertEqual(set(ids), set(settled.match_ids()))
 
     def test_a_filter_that_cannot_be_combined_is_read_as_a_subquery(self):
         # The filter and the published rule are read as one query where Django can combine
