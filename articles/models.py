@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from .fields import UnicodeJSONEncoder
 from .text import normalise_tag_name, restore_codes
 
 
@@ -428,7 +429,7 @@ class Article(models.Model):
     )
     text = models.TextField(_("显示文本"), editable=False, help_text=_("还原代码后的正文，用于显示和搜索。"))
     sections = models.JSONField(
-        _("章节"), default=list, blank=True,
+        _("章节"), default=list, blank=True, encoder=UnicodeJSONEncoder,
         help_text=_('结构化正文：[{"heading": 小标题, "paragraphs": [段落…]}]，保留原文代码。'),
     )
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True, db_index=True)

@@ -1,4 +1,6 @@
-"""Models: Chinese tag names and slugs, derived fields, versions."""
+"""Models: Chinese tag names and slugs, derived fields, versions, JSON text."""
+import json
+
 from django.test import TestCase
 
 from articles.models import Article, Initiative, Theme
@@ -73,3 +75,50 @@ class ArticleDerivedFieldTests(TestCase):
         hidden_by_compilation.compilation.status = "draft"
         hidden_by_compilation.compilation.save()
         self.assertEqual(list(Article.objects.published()), [visible])
+
+
+class JSONTextTests(TestCase):
+    """The JSON fields holding text store Chinese as itself (UTF-8), not as ``\\uXXXX``:
+    half the bytes on SQLite, and nothing for psycopg to escape in PostgreSQL's bulk
+    inserts. Values stored the other way still read the same."""
+
+    SECTIONS = [{"heading": "一、强化D建引领", "paragraphs": ["“三化”发力争创“五型”模范机关。"]}]
+
+    def test_sections_and_their_history_are_stored_as_utf8(self):
+        from django.db import connection
+
+        article = make_article(sections=self.SECTIONS)
+        with connection.cursor() as cursor:
+            for table in ("articles_article", "articles_historicalarticle"):
+                cursor.execute(f"SELECT sections FROM {table} WHERE id = %s", [article.pk])
+                rows = cursor.fetchall()
+                self.assertTrue(rows, table)
+                for (raw,) in rows:
+                    text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
+                    self.assertIn("强化D建引领", text, table)
+                    self.assertNotIn("\\u", text, table)
+        self.assertEqual(Article.objects.get(pk=article.pk).sections, self.SECTIONS)
+
+    def test_values_written_with_escapes_read_the_same(self):
+        from django.db import connection
+
+        article = make_article(sections=[])
+        escaped = json.dumps(self.SECTIONS)  # ensure_ascii: \u5f3a…
+        self.assertIn("\\u", escaped)
+        cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE articles_article SET sections = %s{cast} WHERE id = %s",
+                           [escaped, article.pk])
+        self.assertEqual(Article.objects.get(pk=article.pk).sections, self.SECTIONS)
+
+    def test_every_text_json_field_keeps_chinese(self):
+        from django.apps import apps
+        from django.db.models import JSONField
+
+        from articles.fields import UnicodeJSONEncoder
+
+        fields = [f"{model.__name__}.{field.name}" for model in apps.get_app_config("articles")
+                  .get_models() for field in model._meta.fields
+                  if isinstance(field, JSONField) and field.encoder is not UnicodeJSONEncoder]
+        self.assertEqual(fields, [])
+        self.assertEqual(json.dumps({"t": "党建"}, cls=UnicodeJSONEncoder), '{"t": "党建"}')

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import UnicodeJSONEncoder
+
 MAX_ATTEMPTS = 2  # runs of one job, crashed ones included (django-q2 does not count those)
 
 
@@ -41,10 +43,10 @@ class ImportJob(models.Model):
                              help_text=_("给编辑看的一句话说明。"))
     traceback = models.TextField(_("错误详情（运维用）"), blank=True)
     edits = models.JSONField(
-        _("预览中的修改"), default=dict, blank=True,
+        _("预览中的修改"), default=dict, blank=True, encoder=UnicodeJSONEncoder,
         help_text=_("确认导入时预览表单提交的内容，由确认任务照原样写入。"))
     result = models.JSONField(
-        _("结果"), null=True, blank=True,
+        _("结果"), null=True, blank=True, encoder=UnicodeJSONEncoder,
         help_text=_("预览：显示预览页所需的数据；确认：导入的汇编及其摘要。"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import UnicodeJSONEncoder
+
 TAG_SEPARATOR = "、"
 
 
@@ -227,7 +229,7 @@ class Follow(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     label = models.CharField(_("名称"), max_length=200)
     # The search's parameters as the search page takes them: {"q": …, "agency": …, …}.
-    params = models.JSONField(_("检索条件"), default=dict)
+    params = models.JSONField(_("检索条件"), default=dict, encoder=UnicodeJSONEncoder)
     token = models.CharField(_("订阅密钥"), max_length=64, unique=True, default=new_token)
     last_seen_at = models.DateTimeField(_("上次查看"))
     digest = models.BooleanField(_("每日邮件摘要"), default=False)
