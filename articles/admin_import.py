@@ -33,6 +33,7 @@ import bisect
 import secrets
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -45,8 +46,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -384,11 +387,13 @@ def confirm_view(model_admin, request):
 
 
 NO_WORKER_AFTER = 10  # seconds queued before the page says that no worker has taken the job
+SILENT_BEATS = 6  # heartbeats missed before the page says that a running job's worker died
 
 
 def job_status(job) -> dict:
     """What the progress page shows of a job, as its status view's JSON gives it."""
     from .jobs.models import ImportJob
+    from .jobs.tasks import silent_for
 
     now = timezone.now()
     waited = (now - job.created_at).total_seconds()
@@ -396,6 +401,14 @@ def job_status(job) -> dict:
     if (job.state == ImportJob.State.RUNNING and job.started_at is not None
             and (now - job.started_at).total_seconds() > settings.IMPORT_JOBS_TIMEOUT):
         note = _("这次运行已超过时限，后台任务进程可能已中断；任务会自动重新开始。")
+    elif (job.state == ImportJob.State.RUNNING
+          and (silent := silent_for(job)) > SILENT_BEATS * settings.IMPORT_JOBS_HEARTBEAT):
+        # Killed mid-run: its transaction rolled back; its queue entry is delivered again
+        # once the lock a worker took on it runs out (IMPORT_JOBS_RETRY after the start).
+        again = localtime(job.started_at + timedelta(seconds=settings.IMPORT_JOBS_RETRY))
+        note = _("后台任务进程在运行中中断了（%(n)d 秒没有动静），这次运行没有写入任何内容。"
+                 "任务会在 %(time)s 左右自动重新开始。") % {
+            "n": silent, "time": date_format(again, "H:i")}
     elif job.state == ImportJob.State.QUEUED and job.attempts == 0 and waited > NO_WORKER_AFTER:
         note = _("已排队 %(n)d 秒，还没有后台任务进程接手：导入任务进程（Q_CLUSTER_NAME=imports "
                  "python manage.py qcluster）似乎没有运行。任务会一直排队，进程启动后自动开始。"

@@ -264,6 +264,9 @@ for _timeout, _retry, _names in ((JOBS_TIMEOUT, JOBS_RETRY, "JOBS_"),
         raise ImproperlyConfigured(
             f"{_names}RETRY ({_retry}) must be greater than {_names}TIMEOUT ({_timeout}): "
             "a job still running after RETRY seconds is started a second time.")
+# A running import touches a file beside the staged uploads every IMPORT_JOBS_HEARTBEAT
+# seconds; six missed and its progress page says the worker was cut off.
+IMPORT_JOBS_HEARTBEAT = float(os.environ.get("IMPORT_JOBS_HEARTBEAT", "5"))
 IMPORT_JOBS_CLUSTER = "imports"
 Q_CLUSTER = {
     "name": "huibian",

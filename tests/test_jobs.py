@@ -33,7 +33,8 @@ UPLOAD = reverse("admin:articles_compilation_import")
 CONFIRM = reverse("admin:articles_compilation_import_confirm")
 # Seconds, not an hour: a job's queue row is locked for RETRY once a worker takes it, so a
 # job whose worker died runs again RETRY seconds after it was taken.
-FAST = {"IMPORT_JOBS_TIMEOUT": "5", "IMPORT_JOBS_RETRY": "6", "JOBS_POLL": "0.1"}
+FAST = {"IMPORT_JOBS_TIMEOUT": "5", "IMPORT_JOBS_RETRY": "6", "JOBS_POLL": "0.1",
+        "IMPORT_JOBS_HEARTBEAT": "0.2"}
 
 
 class Worker:
@@ -158,19 +159,26 @@ def test_a_large_upload_is_previewed_and_imported_by_a_worker(jobs):
     assert "已导入" in jobs.client.get(done["Location"]).content.decode()  # its summary
 
 
-def test_a_worker_killed_mid_import_loses_no_job(jobs, tmp_path):
+def test_a_worker_killed_mid_import_loses_no_job(jobs, tmp_path, settings):
+    settings.IMPORT_JOBS_HEARTBEAT = float(FAST["IMPORT_JOBS_HEARTBEAT"])
     ticket = admin_import._stage(make_compilation_text(47, 15).encode(), "被中断的导入.txt")
     job = job_of(jobs.client.post(CONFIRM, {"ticket": ticket, "publish": "1"}))
+    status_url = reverse("admin:articles_compilation_import_job_status", args=[job.pk])
     inside = tmp_path / "inside-the-write"
     first = jobs.start(module="tests.jobs_worker", HUIBIAN_TEST_HANG_IN_WRITE=str(inside))
     deadline = time.monotonic() + 30
     while not inside.exists():
         assert time.monotonic() < deadline, first.tail()
         time.sleep(0.05)
+    time.sleep(2)  # ten heartbeats: inside its write transaction the job is still alive
+    assert jobs.client.get(status_url).json()["note"] == ""
     first.kill()  # its rows are inserted, its transaction not committed
     job.refresh_from_db()
     assert (job.state, job.attempts) == ("running", 1)
     assert Compilation.objects.count() == 0 and Article.objects.count() == 0
+    time.sleep(2)  # its heartbeat stops: the editor's page says so before the retry
+    status = jobs.client.get(status_url).json()
+    assert status["state"] == "running" and "中断了" in status["note"], status
 
     jobs.start()  # a new worker takes the job once its lock runs out
     status = wait_finished(jobs.client, job, jobs.workers)
@@ -272,6 +280,34 @@ class WithoutWorkerTests(ImportFlow, TestCase):
         self.assertIn("还没有后台任务进程接手", status["note"])
         self.assertContains(self.client.get(response["Location"]), "还没有后台任务进程接手")
         self.assertFalse(Compilation.objects.exists())
+
+    def test_a_running_job_whose_heartbeat_stopped_is_said_to_be_cut_off(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as staging, \
+                self.settings(HUIBIAN_IMPORT_STAGING=staging):
+            self._heartbeat_notes()
+
+    def _heartbeat_notes(self):
+        from articles.jobs.tasks import heartbeat_path
+
+        job = ImportJob.objects.create(kind=ImportJob.Kind.CONFIRM, ticket="t", filename="x.txt",
+                                       state=ImportJob.State.RUNNING, attempts=1,
+                                       started_at=timezone.now())
+        status_url = reverse("admin:articles_compilation_import_job_status", args=[job.pk])
+        self.assertEqual(self.client.get(status_url).json()["note"], "")  # just started
+        ImportJob.objects.filter(pk=job.pk).update(
+            started_at=timezone.now() - timedelta(seconds=60))
+        self.assertIn("中断了", self.client.get(status_url).json()["note"])  # never beat
+        beat = heartbeat_path(job.pk)
+        beat.touch()
+        try:
+            self.assertEqual(self.client.get(status_url).json()["note"], "")  # beating
+            old = time.time() - 31
+            os.utime(beat, (old, old))
+            self.assertIn("中断了", self.client.get(status_url).json()["note"])  # stopped
+        finally:
+            beat.unlink()
 
     def test_a_docx_counts_by_its_text_not_its_compressed_size(self):
         import io

@@ -6,10 +6,13 @@ default one. Every job may run more than once (delivery is at least once, see th
 docstring), so each is safe to repeat: a preview is computed again, a confirm writes the
 import and marks its job done in one transaction, so a second run finds it done.
 """
+import threading
 import time
 import traceback
+from contextlib import contextmanager
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -76,6 +79,51 @@ class _Progress:
             progress=percent, stage=str(STAGE_LABELS[stage]))
 
 
+def heartbeat_path(job_id: int) -> Path:
+    """The file a running import job touches every ``IMPORT_JOBS_HEARTBEAT`` seconds, beside
+    the staged uploads (which the web and the workers share already)."""
+    from ..admin_import import _staging_dir
+
+    return _staging_dir() / f"job-{int(job_id)}.alive"
+
+
+@contextmanager
+def _heartbeat(job_id: int):
+    """While the body runs, a thread touches the job's heartbeat file: the progress page
+    tells a run that is still working (inside a write transaction of minutes, in which the
+    job's row cannot be updated) from one whose worker was killed, long before the lock on
+    its queue entry runs out and the job is delivered again."""
+    path, stop = heartbeat_path(job_id), threading.Event()
+
+    def beat():
+        while True:
+            try:
+                path.touch()
+            except OSError:  # the page then says nothing it does not know
+                pass
+            if stop.wait(settings.IMPORT_JOBS_HEARTBEAT):
+                return
+
+    thread = threading.Thread(target=beat, name=f"import-job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        path.unlink(missing_ok=True)
+
+
+def silent_for(job) -> float:
+    """Seconds since a running job's worker last showed it was alive (its heartbeat, or its
+    start before the first beat)."""
+    try:
+        last = heartbeat_path(job.pk).stat().st_mtime
+    except OSError:
+        last = job.started_at.timestamp() if job.started_at else time.time()
+    return max(0.0, time.time() - last)
+
+
 def _finish(job, **values) -> None:
     ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **values)
 
@@ -95,7 +143,7 @@ def run_import_job(job_id: int) -> str:
         return f"import job {job_id}: given up after {MAX_ATTEMPTS} interrupted runs"
     from ..importer import ImportRefused
 
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), _heartbeat(job_id):
         try:
             if job.kind == ImportJob.Kind.PREVIEW:
                 _preview(job)
