@@ -23,3 +23,14 @@ def test_a_short_load_reports_every_kind_and_no_error():
 def test_an_empty_library_is_refused_with_a_message():
     with pytest.raises(CommandError, match="fewer than 100 published articles"):
         call_command("bench_load", seconds=1, stdout=StringIO())
+
+
+def test_the_mix_can_be_narrowed_to_some_kinds_and_unknown_kinds_are_refused():
+    out = StringIO()
+    call_command("bench_load", build=150, seconds=2, workers=1, clients=2, kinds="home,feed",
+                 stdout=out)
+    text = out.getvalue()
+    assert " 0 errors" in text and "\nhome " in text and "\nfeed " in text, text
+    assert "\narticle " not in text and "\nlist " not in text, text
+    with pytest.raises(CommandError, match="Unknown page kinds homepage"):
+        call_command("bench_load", seconds=1, kinds="homepage,feed", stdout=StringIO())

@@ -62,14 +62,22 @@ class Command(BaseCommand):
         parser.add_argument("--build", type=int, default=0,
                             help="build the benchmark corpus of this many articles first")
         parser.add_argument("--seed", type=int, default=20261201)
+        parser.add_argument("--kinds", default="",
+                            help="only these page kinds, comma-separated (default: the whole "
+                                 "mix); --kinds home is the page cache's ceiling")
         parser.add_argument("--no-page-cache", action="store_true",
                             help="run the server with PAGE_CACHE=0 (anonymous pages uncached)")
 
     def handle(self, *args, workers, clients, seconds, members, import_articles, build, seed,
-               no_page_cache=False, **options):
+               no_page_cache=False, kinds="", **options):
         if min(workers, clients) < 1 or seconds <= 0 or not 0 <= members <= 1:
             raise CommandError("--workers, --clients and --seconds must be positive, "
                                "--members between 0 and 1.")
+        self.mix = [kind.strip() for kind in kinds.split(",") if kind.strip()] or list(KINDS)
+        unknown = sorted(set(self.mix) - set(KINDS))
+        if unknown:
+            raise CommandError(f"Unknown page kinds {', '.join(unknown)}; the kinds are "
+                               f"{', '.join(KINDS)}.")
         if build:
             corpus.build(count=build, seed=20261125, stdout=self.stdout)
         total = Article.objects.filter(status=Status.PUBLISHED).count()
@@ -225,7 +233,7 @@ class Command(BaseCommand):
         stop = time.perf_counter() + seconds
         results = defaultdict(list)  # kind → [(seconds, status or error, url, from the page cache)]
         lock = threading.Lock()
-        kinds = list(KINDS)
+        kinds = self.mix
         weights = [KINDS[k] for k in kinds]
         signed_in = round(clients * members)
 
